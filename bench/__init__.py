@@ -1,0 +1,1 @@
+"""Benchmarks of rezsnap against rez, run as ``rezsnap bench STAGE``."""

@@ -1,0 +1,104 @@
+"""Alternating timing of rez against rezsnap on the same input, in one run."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Comparison", "Timing", "compare", "format_comparison"]
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Wall-clock seconds of repeated runs of one contender."""
+
+    name: str
+    seconds: tuple[float, ...]
+
+    @property
+    def min(self) -> float:
+        return min(self.seconds)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def max(self) -> float:
+        return max(self.seconds)
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.name, "min": self.min, "median": self.median, "max": self.max,
+                "runs": list(self.seconds)}
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """rez against rezsnap on one task; ``ratio`` = rez median / rezsnap median."""
+
+    task: str
+    rez: Timing
+    rezsnap: Timing
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.rez.median / self.rezsnap.median
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"task": self.task, "rez": self.rez.summary(), "rezsnap": self.rezsnap.summary(),
+                "ratio": self.ratio, "details": self.details}
+
+
+def _timed(func: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def compare(
+    task: str,
+    rez: Callable[[], object],
+    rezsnap: Callable[[], object],
+    *,
+    repeat: int = 5,
+    warmup: int = 1,
+    before_each: Callable[[], None] | None = None,
+) -> Comparison:
+    """Run ``warmup`` untimed rounds, then ``repeat`` rounds of rez then rezsnap, alternating.
+
+    Alternating spreads the drift of a shared machine over both contenders;
+    ``before_each`` runs untimed before every single run (e.g. to drop caches).
+    """
+    rez_times, ours = [], []
+    for round_index in range(warmup + repeat):
+        for func, sink in ((rez, rez_times), (rezsnap, ours)):
+            if before_each is not None:
+                before_each()
+            seconds = _timed(func)
+            if round_index >= warmup:
+                sink.append(seconds)
+    return Comparison(task, Timing("rez", tuple(rez_times)), Timing("rezsnap", tuple(ours)))
+
+
+def format_comparison(comparison: Comparison) -> str:
+    rows = [f"{comparison.task}:"]
+    for timing in (comparison.rez, comparison.rezsnap):
+        rows.append(
+            f"  {timing.name:<8} median {timing.median * 1e3:9.2f} ms   "
+            f"min {timing.min * 1e3:9.2f} ms   max {timing.max * 1e3:9.2f} ms   "
+            f"({len(timing.seconds)} runs)"
+        )
+    rows.append(f"  ratio    {comparison.ratio:.2f}x (rez median / rezsnap median)")
+    return "\n".join(rows)
+
+
+def to_json_ready(comparisons: list[Comparison]) -> list[dict[str, Any]]:
+    return [c.as_dict() for c in comparisons]
+
+

@@ -1,0 +1,121 @@
+"""Read the module-level literal assignments of a Python file without running it.
+
+This is the conservative core shared by the scanner (``versions`` of combined
+``name.py`` families) and the package parser: a module is *static* when every
+top-level statement is a docstring, ``pass``, an undecorated ``def`` (rez does
+not call plain functions at load time) or ``NAME = <literal>``. Anything else
+raises ``DynamicSource``: the caller then declines or falls back to rez.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Final
+
+from rezsnap.version import RezsnapError
+
+__all__ = ["FUNCTION", "DynamicSource", "InvalidSource", "literal_value", "parse_module", "read_static_assignments"]
+
+#: Literals nested deeper than this are declined (rez would happily load them;
+#: we would rather decline than recurse without bound).
+MAX_LITERAL_DEPTH: Final = 50
+
+
+class _Function:
+    """Marks a name bound by ``def``: rez stores it as source code, not as data."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<function>"
+
+
+FUNCTION: Final = _Function()
+
+
+class DynamicSource(RezsnapError, ValueError):
+    """The source is valid Python but not something a static read can answer."""
+
+    def __init__(self, reason: str, lineno: int | None = None) -> None:
+        super().__init__(reason, lineno)
+        self.reason = reason
+        self.lineno = lineno
+
+    def __str__(self) -> str:
+        where = f" (line {self.lineno})" if self.lineno else ""
+        return f"not static{where}: {self.reason}"
+
+
+class InvalidSource(RezsnapError, ValueError):
+    """The source does not compile (syntax error, NUL byte, bad encoding)."""
+
+
+def parse_module(source: str | bytes) -> ast.Module:
+    """Compile ``source`` to an AST the way Python (and thus rez) would read it."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError) as exc:
+        raise InvalidSource(f"{type(exc).__name__}: {exc}") from exc
+
+
+def literal_value(node: ast.expr, depth: int = 0) -> object:
+    """The value of a literal expression, or ``DynamicSource``.
+
+    Accepts str, bytes-free constants (int, float, bool, None), unary minus on
+    numbers, and lists, tuples and dicts of those. No names, calls, operators,
+    f-strings, comprehensions or starred items.
+    """
+    if depth > MAX_LITERAL_DEPTH:
+        raise DynamicSource("literal nested too deeply", getattr(node, "lineno", None))
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return value
+        raise DynamicSource(f"unsupported constant {type(value).__name__}", node.lineno)
+    if isinstance(node, ast.List):
+        return [literal_value(item, depth + 1) for item in node.elts]
+    if isinstance(node, ast.Tuple):
+        return tuple(literal_value(item, depth + 1) for item in node.elts)
+    if isinstance(node, ast.Dict):
+        result: dict[object, object] = {}
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                raise DynamicSource("dict unpacking", node.lineno)
+            key_value = literal_value(key, depth + 1)
+            if isinstance(key_value, (list, dict)):
+                raise DynamicSource("unhashable dict key", node.lineno)
+            result[key_value] = literal_value(value, depth + 1)
+        return result
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) in (int, float)
+    ):
+        return -node.operand.value  # type: ignore[operator]
+    raise DynamicSource(f"{type(node).__name__} is not a literal", getattr(node, "lineno", None))
+
+
+def read_static_assignments(source: str | bytes) -> dict[str, object]:
+    """The ``NAME = literal`` assignments of a fully static module, last one winning."""
+    module = parse_module(source)
+    values: dict[str, object] = {}
+    for statement in module.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            if isinstance(statement.value.value, str):
+                continue  # a docstring or a bare string
+        if isinstance(statement, ast.FunctionDef) and not statement.decorator_list:
+            # rez keeps a plain function as a SourceCode attribute under its name
+            values[statement.name] = FUNCTION
+            continue
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            values[statement.targets[0].id] = literal_value(statement.value)
+            continue
+        raise DynamicSource(f"top-level {type(statement).__name__}", statement.lineno)
+    return values

@@ -1,0 +1,64 @@
+"""Value types shared by the scanner, the parser, the snapshot and the solver."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["PackageKind", "ScanProblem", "ScannedPackage"]
+
+
+class PackageKind(str, enum.Enum):
+    """How a package is laid out in its repository."""
+
+    #: ``<repo>/<family>/<version>/package.py``: one directory per version
+    DIRECTORY = "directory"
+    #: ``<repo>/<family>.py`` or ``.yaml`` holding ``versions`` (or none: unversioned)
+    COMBINED = "combined"
+    #: ``<repo>/<family>/package.py``: the family directory is the package
+    UNVERSIONED = "unversioned"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ScannedPackage(NamedTuple):
+    """One package exactly as rez's filesystem repository lists it.
+
+    ``version`` is the directory name (or ``versions`` entry) as on disk, ``""``
+    when unversioned; it is not validated, as rez does not validate it while
+    listing. ``format`` and ``path`` are ``None`` when the version directory has
+    no definition file (rez lists the package; loading it fails).
+
+    A named tuple rather than a dataclass: scans build one per package, and a
+    tuple is the cheapest immutable record to build and to pickle between processes.
+    """
+
+    family: str
+    version: str
+    format: str | None
+    path: str | None
+    repo: str
+    kind: PackageKind
+
+    @property
+    def uri(self) -> str | None:
+        """The package URI as rez prints it (``pkg.uri``)."""
+        if self.kind is PackageKind.COMBINED:
+            return f"{self.path}<{self.version}>"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProblem:
+    """Something the scan could not read, or read but had to skip.
+
+    ``code`` is a short stable identifier (see ``rezsnap.scanner.PROBLEM_CODES``);
+    ``message`` says what happened in words.
+    """
+
+    path: str
+    code: str
+    message: str
+    family: str | None = None

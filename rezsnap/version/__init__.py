@@ -1,0 +1,22 @@
+"""rez version semantics (spec: rez-solver.md sections A-C), with no dependency on rez.
+
+The lowest layer of rezsnap: it imports nothing else of the package.
+"""
+
+from ._errors import InvalidRange, InvalidRequirement, InvalidVersion, RezsnapError
+from ._version import Version, VersionKey, is_valid_version, version_key
+
+__all__ = [
+    "InvalidRange",
+    "InvalidRequirement",
+    "InvalidVersion",
+    "RezsnapError",
+    "Version",
+    "VersionKey",
+    "is_valid_version",
+    "version_key",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,17 @@
+"""The rez-identical directory walker."""
+
+from ._families import version_sort_key
+from ._names import is_valid_package_name
+from ._pool import pmap
+from ._scan import DEFAULT_WORKERS, FamilyRef, ScanResult, list_families, scan_repo
+
+__all__ = [
+    "DEFAULT_WORKERS",
+    "FamilyRef",
+    "ScanResult",
+    "is_valid_package_name",
+    "list_families",
+    "pmap",
+    "scan_repo",
+    "version_sort_key",
+]

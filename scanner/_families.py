@@ -1,0 +1,257 @@
+"""List the packages of one family exactly as rez 3.4.0's filesystem repository does.
+
+References are to ``rezplugins/package_repository/filesystem.py`` (rez 3.4.0)
+and the spec ``rez-repository.md``. Default configuration throughout:
+``allow_unversioned_packages=True``, ``check_package_definition_files=False``,
+``package_filenames=["package"]``, package ``.ignore`` markers honoured.
+"""
+
+from __future__ import annotations
+
+import os
+from os import stat
+from stat import S_ISREG
+from collections.abc import Iterable
+from typing import Final, NamedTuple
+
+import yaml
+
+from rezsnap.model import PackageKind, ScanProblem
+from rezsnap.parser import FUNCTION, DynamicSource, InvalidSource, read_static_assignments
+from rezsnap.version import InvalidVersion, Version, VersionKey, is_valid_version, version_key
+
+from ._fs import entry_is_dir, is_file, list_dir, read_regular_file, utf8_problem
+
+__all__ = [
+    "NO_VERSION",
+    "FamilyDraft",
+    "list_combined_family",
+    "list_directory_family",
+    "resolve_definitions",
+    "version_sort_key",
+]
+
+_BUILDING: Final = ".building"
+_IGNORE: Final = ".ignore"
+# rez's PackageResource.normalize_variables drops this version (package_resources.py)
+NO_VERSION: Final = "_NO_VERSION"
+_YAML_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BUILDING_LEN: Final = len(_BUILDING)
+_SEP: Final = os.sep
+_PACKAGE_PY: Final = os.sep + "package.py"
+_DEFINITION_FILES: Final = {"package.py": "py", "package.yaml": "yaml"}  # rez's order
+_DIRECTORY: Final = PackageKind.DIRECTORY
+_COMBINED: Final = PackageKind.COMBINED
+_UNVERSIONED: Final = PackageKind.UNVERSIONED
+
+
+def definition_format(path: str, problems: list[ScanProblem], family: str) -> str | None:
+    """``_get_file``: ``package.py`` wins over ``package.yaml``; both must be regular files."""
+    for fmt in ("py", "yaml"):
+        if is_file(path + _SEP + "package." + fmt, problems, family):
+            return fmt
+    return None
+
+
+class FamilyDraft(NamedTuple):
+    """What one family's listing found, in a compact form that pickles cheaply.
+
+    ``rows`` are ``(version directory name or versions entry, format)`` pairs in
+    rez's version order. ``pending`` are version directories (also in order)
+    whose definition file is still to be looked up: big families are split so
+    that the per-version ``stat`` calls can run as several tasks.
+    """
+
+    kind: PackageKind
+    rows: list[tuple[str, str | None]]
+    pending: list[str]
+    building: frozenset[str]
+    problems: list[ScanProblem]
+
+
+def list_directory_family(family_path: str, family: str, resolve_limit: int) -> FamilyDraft:
+    """``FileSystemPackageFamilyResource.iter_packages`` for one family directory.
+
+    Finds the definition files of at most ``resolve_limit`` versions; the rest
+    come back in ``pending`` for ``resolve_definitions``. This is the hot loop of
+    a scan, so it avoids ``os.path.join`` and touches each entry once.
+    """
+    problems: list[ScanProblem] = []
+    markers: dict[str, os.DirEntry[str]] = {}  # dot-entries: .ignore<v>, .building<v>
+    building: set[str] = set()
+    candidates: list[os.DirEntry[str]] = []
+    definition_entries: dict[str, os.DirEntry[str]] = {}
+    for entry in list_dir(family_path, problems, family):
+        name = entry.name
+        if name[0] == ".":
+            markers[name] = entry
+            if not name.startswith(_BUILDING):
+                continue
+            # rez records the marker, then still considers the name itself as a
+            # version directory: a '.building5.0/' dir is listed (spec E06).
+            building.add(name[_BUILDING_LEN:])
+        elif name in _DEFINITION_FILES:
+            definition_entries[name] = entry
+        candidates.append(entry)
+
+    # An unversioned family: the family directory itself holds the definition
+    # file, and any version directories beside it are ignored (spec E09).
+    for filename, fmt in _DEFINITION_FILES.items():
+        entry = definition_entries.get(filename)
+        if entry is not None and _entry_is_file(entry):
+            return FamilyDraft(_UNVERSIONED, [("", fmt)], [], frozenset(), problems)
+
+    names = []
+    for entry in candidates:
+        try:  # d_type answers without a syscall, except for symlinks
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            entry_is_dir(entry, problems, family)  # reports loops, broken links, FIFOs
+            continue
+        name = entry.name
+        if markers:
+            marker = markers.get(_IGNORE + name)
+            if marker is not None and _entry_is_file(marker):
+                continue
+        if not name.isascii() and (problem := utf8_problem(entry.path, name, family, True)):
+            problems.append(problem)
+        names.append(name)
+    names.sort(key=version_sort_key)
+    frozen_building = frozenset(building)
+    if len(names) > resolve_limit:
+        return FamilyDraft(_DIRECTORY, [], names, frozen_building, problems)
+    rows, _ = resolve_definitions(family_path, family, names, frozen_building, problems)
+    return FamilyDraft(_DIRECTORY, rows, [], frozen_building, problems)
+
+
+def resolve_definitions(
+    family_path: str,
+    family: str,
+    names: list[str],
+    building: frozenset[str],
+    problems: list[ScanProblem] | None = None,
+) -> tuple[list[tuple[str, str | None]], list[ScanProblem]]:
+    """The definition-file format of each version directory, dropping unfinished builds."""
+    problems = [] if problems is None else problems
+    rows = []
+    prefix = family_path + _SEP
+    for name in names:
+        try:  # fast path: one stat for the common layout
+            fmt: str | None = "py" if S_ISREG(stat(prefix + name + _PACKAGE_PY).st_mode) else None
+        except OSError:
+            fmt = None
+        if fmt is None:
+            fmt = definition_format(prefix + name, problems, family)
+            if fmt is None and name in building:
+                continue  # still being built (or a failed release): hidden
+        rows.append((name, fmt))
+    return rows, problems
+
+
+SortKey = tuple[int, VersionKey, str]
+# Version names repeat across families (7,893 distinct among the 18,226 of the
+# rez benchmark repository), so sort keys are memoised per process.
+_SORT_KEYS: dict[str, SortKey] = {}
+_SORT_KEYS_MAX: Final = 200_000
+
+
+def version_sort_key(version: str) -> SortKey:
+    """Order by rez's version ordering; names rez cannot parse go last, by text."""
+    key = _SORT_KEYS.get(version)
+    if key is None:
+        if is_valid_version(version):
+            key = (0, version_key(version) if version else (), version)
+        else:
+            key = (1, (), version)
+        if len(_SORT_KEYS) >= _SORT_KEYS_MAX:
+            _SORT_KEYS.clear()
+        _SORT_KEYS[version] = key
+    return key
+
+
+def _entry_is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def list_combined_family(path: str, family: str, fmt: str) -> FamilyDraft:
+    """``FileSystemCombinedPackageFamilyResource.iter_packages`` for ``<family>.py``/``.yaml``.
+
+    rez executes a ``.py`` file to read its ``versions``; this reads them
+    statically and reports a problem (listing nothing) when it cannot.
+    Versions keep the file's order and duplicates, as rez lists them (spec X04).
+    """
+    try:
+        versions = _read_combined_versions(path, fmt)
+    except _CombinedFamilyError as exc:
+        return FamilyDraft(_COMBINED, [], [], frozenset(), [ScanProblem(path, exc.code, exc.message, family)])
+    rows: list[tuple[str, str | None]] = [(v, fmt) for v in versions] if versions else [("", fmt)]
+    return FamilyDraft(_COMBINED, rows, [], frozenset(), [])
+
+
+class _CombinedFamilyError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+
+def _read_combined_versions(path: str, fmt: str) -> list[str]:
+    try:
+        content = read_regular_file(path)
+    except OSError as exc:
+        raise _CombinedFamilyError("unreadable-file", f"cannot read: {exc.strerror or exc}") from exc
+
+    data: object
+    if fmt == "yaml":
+        try:
+            data = yaml.load(content.decode("utf-8"), Loader=_YAML_LOADER)
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise _CombinedFamilyError("invalid-definition", f"{type(exc).__name__}: {exc}") from exc
+        if data is None:
+            data = {}  # rez reads an empty yaml file as {}
+    else:
+        try:
+            data = read_static_assignments(content)
+        except DynamicSource as exc:
+            raise _CombinedFamilyError(
+                "dynamic-definition", f"versions cannot be read without executing the file ({exc})"
+            ) from exc
+        except InvalidSource as exc:
+            raise _CombinedFamilyError("invalid-definition", str(exc)) from exc
+    if not isinstance(data, dict):
+        raise _CombinedFamilyError("invalid-definition", f"top level is a {type(data).__name__}, not a mapping")
+    return _validated_versions(data)
+
+
+def _validated_versions(data: dict[object, object]) -> list[str]:
+    """The schema of ``FileSystemCombinedPackageFamilyResource``: a list of valid version strings."""
+    versions = data.get("versions")
+    if "versions" not in data:
+        versions = []
+    if versions is FUNCTION or not isinstance(versions, list):
+        raise _CombinedFamilyError("invalid-definition", f"'versions' is not a list: {versions!r}")
+    _check_strings(versions, "versions")
+    for text in versions:
+        try:
+            Version(text)
+        except InvalidVersion as exc:
+            raise _CombinedFamilyError("invalid-definition", str(exc)) from exc
+    overrides = data.get("version_overrides")
+    if "version_overrides" in data and not isinstance(overrides, dict):
+        raise _CombinedFamilyError("invalid-definition", "'version_overrides' is not a mapping")
+    if isinstance(overrides, dict):
+        _check_strings(overrides, "version_overrides keys")
+        if not all(isinstance(value, dict) for value in overrides.values()):
+            raise _CombinedFamilyError("invalid-definition", "'version_overrides' values must be mappings")
+    return versions  # type: ignore[return-value]
+
+
+def _check_strings(items: Iterable[object], what: str) -> None:
+    for item in items:
+        if not isinstance(item, str):
+            raise _CombinedFamilyError("invalid-definition", f"{what} must be strings, got {item!r}")

@@ -1,0 +1,143 @@
+"""File-system probes that never raise and never block.
+
+rez uses ``os.path.isdir``/``isfile``, which swallow every ``OSError``; these
+helpers give the same answers but also hand back the error, so the scanner can
+report a symlink loop or a permission problem instead of dropping it silently.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import Final
+
+from rezsnap.model import ScanProblem
+
+__all__ = [
+    "MAX_DEFINITION_BYTES",
+    "describe_os_error",
+    "is_file",
+    "list_dir",
+    "read_regular_file",
+    "special_file_problem",
+    "utf8_problem",
+]
+
+#: A package definition larger than this is not read (it is reported instead).
+MAX_DEFINITION_BYTES: Final = 16 * 1024 * 1024
+
+
+def describe_os_error(exc: OSError) -> tuple[str, str]:
+    """A (problem code, message) pair for an ``OSError``."""
+    code = {
+        errno.ELOOP: "symlink-loop",
+        errno.EACCES: "permission-denied",
+        errno.EPERM: "permission-denied",
+        errno.ENOENT: "vanished",
+        errno.ENOTDIR: "not-a-directory",
+    }.get(exc.errno or 0, "os-error")
+    return code, f"{exc.strerror or type(exc).__name__} (errno {exc.errno})"
+
+
+def list_dir(path: str, problems: list[ScanProblem], family: str | None) -> list[os.DirEntry[str]]:
+    """The entries of ``path``; an unreadable directory gives ``[]`` and a problem."""
+    try:
+        with os.scandir(path) as it:
+            return list(it)
+    except OSError as exc:
+        code, message = describe_os_error(exc)
+        problems.append(ScanProblem(path, code, f"cannot list directory: {message}", family))
+        return []
+
+
+def is_file(path: str, problems: list[ScanProblem], family: str | None) -> bool:
+    """``os.path.isfile`` (follows symlinks), reporting errors other than 'not there'."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            code, message = describe_os_error(exc)
+            problems.append(ScanProblem(path, code, message, family))
+        return False
+    except ValueError:  # embedded NUL; cannot come from listdir, kept for safety
+        return False
+
+
+def entry_is_dir(entry: os.DirEntry[str], problems: list[ScanProblem], family: str | None) -> bool:
+    """``os.path.isdir(entry.path)``, reporting loops, broken links and special files."""
+    try:
+        if entry.is_dir():
+            return True
+    except OSError as exc:  # ELOOP or EACCES while following a symlink
+        code, message = describe_os_error(exc)
+        problems.append(ScanProblem(entry.path, code, message, family))
+        return False
+    if entry.name.startswith("."):
+        return False
+    try:
+        if entry.is_symlink() and not os.path.exists(entry.path):
+            problems.append(ScanProblem(entry.path, "broken-symlink", "symlink target is missing", family))
+        elif not entry.is_file():
+            problem = special_file_problem(entry.path, family)
+            if problem is not None:
+                problems.append(problem)
+    except OSError as exc:
+        code, message = describe_os_error(exc)
+        problems.append(ScanProblem(entry.path, code, message, family))
+    return False
+
+
+def special_file_problem(path: str, family: str | None) -> ScanProblem | None:
+    """A problem naming a FIFO, socket or device file at ``path``, else ``None``."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        kind = "FIFO"
+    elif stat.S_ISSOCK(mode):
+        kind = "socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "device file"
+    else:
+        return None
+    return ScanProblem(path, "special-file", f"{kind} skipped", family)
+
+
+def utf8_problem(path: str, name: str, family: str | None, listed: bool) -> ScanProblem | None:
+    """A problem when ``name`` (from ``os.listdir``) is not valid UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        action = "listed as rez lists it" if listed else "skipped, as rez skips it"
+        return ScanProblem(
+            path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
+            "non-utf8-name",
+            f"name is not valid UTF-8 ({action})",
+            family,
+        )
+    return None
+
+
+def read_regular_file(path: str) -> bytes:
+    """The bytes of a regular file; FIFOs and devices raise instead of blocking.
+
+    Opening with ``O_NONBLOCK`` and checking ``fstat`` makes the check race-free:
+    a FIFO swapped in after a ``stat`` still cannot hang the scan.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", path) if stat.S_ISDIR(
+                info.st_mode
+            ) else OSError(errno.EINVAL, "not a regular file (FIFO, socket or device)", path)
+        if info.st_size > MAX_DEFINITION_BYTES:
+            raise OSError(errno.EFBIG, f"file larger than {MAX_DEFINITION_BYTES} bytes", path)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -1,0 +1,270 @@
+"""``scan_repo``: every package of one or more rez package paths, in a deterministic order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import statistics
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Final, Union
+
+from tqdm import tqdm
+
+from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
+
+from ._families import (
+    NO_VERSION,
+    FamilyDraft,
+    list_combined_family,
+    list_directory_family,
+    resolve_definitions,
+)
+from ._fs import entry_is_dir, list_dir, utf8_problem
+from ._names import is_valid_package_name
+from ._pool import pmap
+
+__all__ = ["DEFAULT_WORKERS", "FamilyRef", "ScanResult", "list_families", "scan_repo"]
+
+PathArg = Union[str, "os.PathLike[str]"]
+
+#: Threads on a slow (network) file system: the walk is syscall-bound, ``stat``
+#: releases the GIL, and many requests in flight matter more than cores.
+DEFAULT_WORKERS: Final = 32
+#: A metadata call slower than this (median of a probe) means a network file
+#: system: use threads. Faster means local or cached: threads only add GIL
+#: contention there (measured 2.3x slower than serial), so use processes.
+SLOW_STAT_SECONDS: Final = 100e-6
+#: Below this many families a process pool costs more than it saves.
+MIN_FAMILIES_FOR_PROCESSES: Final = 256
+#: Families per listing task: enough to amortise a task, few enough to balance.
+FAMILIES_PER_UNIT: Final = 32
+#: Version directories per definition-lookup task. A bigger family is split,
+#: so that its ``stat`` calls do not form one long serial chain on NFS.
+VERSIONS_PER_UNIT: Final = 128
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyRef:
+    """A family found at a repository root: a directory, or a ``name.py``/``name.yaml`` file."""
+
+    location: str  # the repository root, realpath'd as rez does
+    repo: str  # the package path as the caller gave it
+    name: str
+    fmt: str | None  # None: a family directory; "py"/"yaml": a combined file
+
+    @property
+    def path(self) -> str:
+        if self.fmt is None:
+            return self.location + os.sep + self.name
+        return f"{self.location}{os.sep}{self.name}.{self.fmt}"
+
+
+class ScanResult(list[ScannedPackage]):
+    """The packages of a scan (a list), plus the ``problems`` met on the way."""
+
+    problems: list[ScanProblem]
+
+    def __init__(
+        self, packages: Iterable[ScannedPackage] = (), problems: Iterable[ScanProblem] = ()
+    ) -> None:
+        super().__init__(packages)
+        self.problems = list(problems)
+
+
+def _normalise_paths(paths: PathArg | Sequence[PathArg]) -> list[str]:
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    result = []
+    for path in paths:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"package paths must be str or os.PathLike, not {type(path).__name__}")
+        result.append(os.fspath(path))
+    return result
+
+
+def list_families(repo: str, problems: list[ScanProblem]) -> list[FamilyRef]:
+    """``_get_family_dirs``: the family directories and combined files at a repository root.
+
+    Sorted by name (rez lists them in ``os.listdir`` order); a name that is both
+    a directory and a file (``dup/`` and ``dup.py``) gives two families, as in rez.
+    """
+    # rez's canonical_path: symlinks resolved, so package paths are on the realpath
+    location = os.path.normpath(os.path.realpath(repo))
+    if not os.path.isdir(location):
+        problems.append(ScanProblem(repo, "missing-repo", "package path is not a directory"))
+        return []
+    families = []
+    for entry in list_dir(location, problems, None):
+        name = entry.name
+        if name == "settings.yaml":
+            continue  # reserved: repository settings
+        if entry_is_dir(entry, problems, None):
+            if is_valid_package_name(name):
+                families.append(FamilyRef(location, repo, name, None))
+            elif (problem := utf8_problem(entry.path, name, None, listed=False)) is not None:
+                problems.append(problem)
+            continue
+        stem, ext = os.path.splitext(name)
+        if ext in (".py", ".yaml") and is_valid_package_name(stem):
+            families.append(FamilyRef(location, repo, stem, ext[1:]))
+    families.sort(key=lambda ref: (ref.name, ref.fmt or ""))
+    return families
+
+
+ListTask = tuple[list[FamilyRef], int]
+
+
+def _list_unit(task: ListTask) -> list[FamilyDraft]:
+    """Task: list a batch of families (runs in a worker)."""
+    refs, resolve_limit = task
+    return [
+        list_directory_family(ref.path, ref.name, resolve_limit)
+        if ref.fmt is None
+        else list_combined_family(ref.path, ref.name, ref.fmt)
+        for ref in refs
+    ]
+
+
+ResolveTask = tuple[str, str, list[str], frozenset[str]]
+
+
+def _resolve_unit(task: ResolveTask) -> tuple[list[tuple[str, str | None]], list[ScanProblem]]:
+    """Task: find the definition files of a slice of one big family (runs in a worker)."""
+    family_path, family, names, building = task
+    return resolve_definitions(family_path, family, names, building)
+
+
+def _packages(ref: FamilyRef, kind: PackageKind, rows: list[tuple[str, str | None]]) -> list[ScannedPackage]:
+    """Expand compact rows into packages, building each path as rez does."""
+    family, repo, base = ref.name, ref.repo, ref.path
+    if kind is PackageKind.COMBINED:
+        return [ScannedPackage(family, version, fmt, base, repo, kind) for version, fmt in rows]
+    if kind is PackageKind.UNVERSIONED:
+        return [ScannedPackage(family, "", fmt, f"{base}{os.sep}package.{fmt}", repo, kind) for _, fmt in rows]
+    prefix = base + os.sep
+    return [
+        ScannedPackage(family, "", None, None, repo, kind)
+        # rez drops this version and finds no definition file in the family dir
+        if name == NO_VERSION
+        else ScannedPackage(
+            family, name, fmt, f"{prefix}{name}{os.sep}package.{fmt}" if fmt else None, repo, kind
+        )
+        for name, fmt in rows
+    ]
+
+
+def scan_repo(
+    paths: PathArg | Sequence[PathArg],
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> ScanResult:
+    """List every package of the given package paths, as rez 3.4.0's filesystem repository does.
+
+    Returns a ``ScanResult`` (a ``list[ScannedPackage]``) ordered by package path,
+    then family, then version by rez's ordering, with the problems met (an
+    unreadable directory, a symlink loop, a FIFO, a combined family whose
+    ``versions`` cannot be read statically, ...) in ``result.problems``. Nothing
+    is raised for a bad entry; a path that does not exist lists nothing.
+
+    ``workers=None`` (the default) measures the file system: on a slow one
+    (NFS, CIFS) it uses ``DEFAULT_WORKERS`` threads, so many requests are in
+    flight; on a fast one it uses one process per core for a big repository,
+    else runs serially. ``workers=0`` scans serially in this process;
+    ``workers=N`` uses N threads; ``executor`` runs the work on any
+    ``concurrent.futures.Executor`` instead (a process pool, a Dask client's
+    executor). The tasks are module-level functions with picklable arguments.
+    """
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers must be >= 0, not {workers}")
+    problems: list[ScanProblem] = []
+    refs = [ref for repo in _normalise_paths(paths) for ref in list_families(repo, problems)]
+    with ExitStack() as stack:
+        if executor is None and workers is None:
+            executor = stack.enter_context(_auto_executor(refs))
+        pool_size = 0 if workers is None else workers
+        # Splitting big families only pays where requests overlap in flight.
+        parallel = executor is not None or pool_size > 0
+        limit = VERSIONS_PER_UNIT if parallel and not _is_process_pool(executor) else _NO_LIMIT
+        drafts = _list_all(refs, limit, pool_size, executor, progress)
+        _resolve_pending(refs, drafts, pool_size, executor)
+
+    packages: list[ScannedPackage] = []
+    for ref, draft in zip(refs, drafts):
+        packages.extend(_packages(ref, draft.kind, draft.rows))
+        problems.extend(draft.problems)
+    return ScanResult(packages, problems)
+
+
+_NO_LIMIT: Final = 1 << 62
+
+
+def _list_all(
+    refs: list[FamilyRef], limit: int, workers: int, executor: Executor | None, progress: bool
+) -> list[FamilyDraft]:
+    units = [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
+    tasks = [(unit, limit) for unit in units]
+    drafts: list[FamilyDraft] = []
+    with tqdm(total=len(refs), unit="family", desc="scan", disable=not progress) as bar:
+        for unit, found in zip(units, pmap(_list_unit, tasks, workers=workers, executor=executor)):
+            drafts.extend(found)
+            bar.update(len(unit))
+    return drafts
+
+
+def _resolve_pending(
+    refs: list[FamilyRef], drafts: list[FamilyDraft], workers: int, executor: Executor | None
+) -> None:
+    """Second round: the definition lookups of big families, in slices."""
+
+    tasks: list[ResolveTask] = []
+    owners: list[int] = []
+    for index, (ref, draft) in enumerate(zip(refs, drafts)):
+        for start in range(0, len(draft.pending), VERSIONS_PER_UNIT):
+            names = draft.pending[start : start + VERSIONS_PER_UNIT]
+            tasks.append((ref.path, ref.name, names, draft.building))
+            owners.append(index)
+    for index, (rows, met) in zip(owners, pmap(_resolve_unit, tasks, workers=workers, executor=executor)):
+        drafts[index].rows.extend(rows)
+        drafts[index].problems.extend(met)
+
+
+def _is_process_pool(executor: Executor | None) -> bool:
+    return isinstance(executor, ProcessPoolExecutor)
+
+
+def stat_latency(refs: Sequence[FamilyRef], samples: int = 16) -> float:
+    """Median seconds of one ``stat`` on the family paths (a file-system speed probe)."""
+    step = max(1, len(refs) // samples)
+    times = []
+    for ref in refs[::step][:samples]:
+        start = time.perf_counter()
+        try:
+            os.stat(ref.path)
+        except OSError:
+            pass
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) if times else 0.0
+
+
+@contextmanager
+def _auto_executor(refs: Sequence[FamilyRef]) -> Iterator[Executor | None]:
+    """The pool ``workers=None`` picks by measuring the file system (see README, Performance)."""
+    if stat_latency(refs) > SLOW_STAT_SECONDS:
+        with ThreadPoolExecutor(DEFAULT_WORKERS) as threads:
+            yield threads
+        return
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cpus < 2 or len(refs) < MIN_FAMILIES_FOR_PROCESSES:
+        yield None  # serial: nothing to gain from a pool
+        return
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts in milliseconds; the scan workers hold no locks or threads
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(min(cpus, 8), mp_context=context) as processes:
+        yield processes

@@ -1,0 +1,1 @@
+"""The rez-faithful solver (to come)."""
