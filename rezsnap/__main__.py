@@ -1,0 +1,7 @@
+"""``python -m rezsnap``."""
+
+import sys
+
+from rezsnap.cli import main
+
+sys.exit(main())

@@ -1,0 +1,216 @@
+"""The ``rezsnap`` command line: ``main(argv) -> int``.
+
+Data goes to stdout, summaries and problems to stderr. Exit codes: 0 success,
+1 the job ran but failed (or ``--strict`` found problems), 2 usage or set-up error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from rezsnap.model import ScannedPackage, ScanProblem
+from rezsnap.scanner import scan_repo
+from rezsnap.version import RezsnapError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(RezsnapError):
+    pass
+
+
+def _build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Fast, rez-faithful scanning of rez package repositories.",
+        epilog="Run 'rezsnap COMMAND --help' for the options of a command.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    scan = commands.add_parser(
+        "scan",
+        help="list every package of package paths, exactly as rez lists them",
+        description="List every package of the given rez package paths, as rez 3.4.0's "
+        "filesystem repository does, in a deterministic order (path, family, version).",
+    )
+    _add_source_arguments(scan)
+    scan.add_argument("--json", action="store_true", help="print JSON lines, one package per line")
+    scan.add_argument("--workers", type=int, default=None, metavar="N",
+                      help="0: serial; N: N threads (default: chosen by probing the file system)")
+    scan.add_argument("--strict", action="store_true", help="exit 1 when any problem was met")
+    scan.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+
+    demo = commands.add_parser(
+        "demo", help="run rezsnap on the built-in dataset (the rez benchmark repository)",
+        description="Extract the rez benchmark repository (once), scan it, and compare with rez.",
+    )
+    demo.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    bench = commands.add_parser(
+        "bench", help="measure rezsnap against rez on the same data, in one run",
+        description="Run rez and rezsnap alternately on the same input and report "
+        "min/median/max and the ratio of medians.",
+    )
+    bench.add_argument("stage", choices=["scan"], help="which stage to measure")
+    _add_source_arguments(bench, positional=False)
+    bench.add_argument("--repeat", type=int, default=7, metavar="N", help="timed runs each (default 7)")
+    bench.add_argument("--workers", type=int, default=None, metavar="N", help="as for 'scan'")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return parser
+
+
+def _add_source_arguments(parser: argparse.ArgumentParser, positional: bool = True) -> None:
+    if positional:
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="rez package paths")
+    else:
+        parser.add_argument("--repo", action="append", dest="paths", default=[], metavar="PATH",
+                            help="a rez package path (repeatable)")
+    parser.add_argument("--dataset", choices=["rez-benchmark"],
+                        help="a built-in dataset instead of PATHs")
+
+
+def _source_paths(args: argparse.Namespace) -> list[str]:
+    if args.dataset and args.paths:
+        raise _UsageError("give package paths or --dataset, not both")
+    if args.dataset == "rez-benchmark":
+        from rezsnap.datasets import rez_benchmark
+
+        return [str(rez_benchmark().path)]
+    if not args.paths:
+        raise _UsageError("no package path given (or use --dataset rez-benchmark)")
+    return list(args.paths)
+
+
+def _package_json(package: ScannedPackage) -> str:
+    record = package._asdict()
+    record["kind"] = package.kind.value
+    return json.dumps(record)
+
+
+def _problem_text(problem: ScanProblem) -> str:
+    return f"problem: {problem.code}: {problem.path}: {problem.message}"
+
+
+def _print_table(packages: Sequence[ScannedPackage], out: TextIO) -> None:
+    width_family = max((len(p.family) for p in packages), default=6)
+    width_version = max((len(p.version) for p in packages), default=7)
+    out.write(f"{'FAMILY':<{width_family}}  {'VERSION':<{width_version}}  FORMAT  PATH\n")
+    for p in packages:
+        out.write(f"{p.family:<{width_family}}  {p.version:<{width_version}}  "
+                  f"{p.format or '-':<6}  {p.path or '-'}\n")
+
+
+def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    paths = _source_paths(args)
+    start = time.perf_counter()
+    result = scan_repo(paths, workers=args.workers, progress=args.progress)
+    seconds = time.perf_counter() - start
+    if args.json:
+        for package in result:
+            out.write(_package_json(package) + "\n")
+        for problem in result.problems:
+            err.write(json.dumps({"problem": problem.code, "path": problem.path,
+                                  "message": problem.message, "family": problem.family}) + "\n")
+    else:
+        _print_table(result, out)
+        for problem in result.problems:
+            err.write(_problem_text(problem) + "\n")
+    families = len({(p.repo, p.family) for p in result})
+    err.write(f"rezsnap scan: {len(result)} packages in {families} families, "
+              f"{len(result.problems)} problems, {seconds * 1e3:.1f} ms\n")
+    return EXIT_FAILED if args.strict and result.problems else EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.datasets import rez_benchmark
+
+    err.write("rezsnap demo: preparing the rez benchmark repository (extracted once)...\n")
+    dataset = rez_benchmark()
+    start = time.perf_counter()
+    result = scan_repo([str(dataset.path)], progress=err.isatty())
+    scan_seconds = time.perf_counter() - start
+    summary: dict[str, Any] = {
+        "dataset": str(dataset.path),
+        "packages": len(result),
+        "families": len({p.family for p in result}),
+        "problems": len(result.problems),
+        "scan_ms": round(scan_seconds * 1e3, 1),
+    }
+    try:
+        from rezsnap.bench.scan import bench_scan
+
+        comparison = bench_scan([str(dataset.path)], repeat=3)
+        summary.update(rez_scan_ms=round(comparison.rez.median * 1e3, 1),
+                       rezsnap_scan_ms=round(comparison.rezsnap.median * 1e3, 1),
+                       scan_ratio=round(comparison.ratio, 2),
+                       same_packages_as_rez=comparison.details["packages_rez"] == len(result))
+    except ImportError:
+        summary["rez"] = "not installed: no comparison"
+    if args.json:
+        out.write(json.dumps(summary) + "\n")
+    else:
+        out.write(f"rez benchmark repository: {dataset.path}\n")
+        out.write(f"  scanned {summary['packages']} packages in {summary['families']} families "
+                  f"({summary['problems']} problems) in {summary['scan_ms']} ms\n")
+        if "scan_ratio" in summary:
+            out.write(f"  rez lists the same tree in {summary['rez_scan_ms']} ms: rezsnap is "
+                      f"{summary['scan_ratio']}x faster (medians of 3 alternating runs)\n")
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.bench._timing import format_comparison
+    from rezsnap.bench.scan import bench_scan
+
+    paths = _source_paths(args)
+    comparison = bench_scan(paths, repeat=args.repeat, workers=args.workers)
+    if args.json:
+        out.write(json.dumps(comparison.as_dict()) + "\n")
+    else:
+        out.write(format_comparison(comparison) + "\n")
+    return EXIT_OK
+
+
+_COMMANDS = {"scan": _cmd_scan, "demo": _cmd_demo, "bench": _cmd_bench}
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = _build_parser(prog)
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        return int(exc.code or 0)
+    out, err = sys.stdout, sys.stderr
+    # Names that are not valid UTF-8 are printed back as the bytes on disk, as ls does.
+    for stream in (out, err):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
+    try:
+        return _COMMANDS[args.command](args, out, err)
+    except _UsageError as exc:
+        err.write(f"{prog}: error: {exc.args[0]}\n")
+        return EXIT_USAGE
+    except RezsnapError as exc:
+        err.write(f"{prog}: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write(f"{prog}: interrupted\n")
+        return 130
+    except BrokenPipeError:  # e.g. 'rezsnap scan ... | head': the reader left early
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

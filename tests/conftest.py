@@ -1,0 +1,44 @@
+"""Shared fixtures: real rez as the oracle, run in a subprocess with an isolated config."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def rez_listing() -> Callable[[Sequence[str]], dict[str, Any]]:
+    """``rez_listing(paths)``: rez 3.4.0's own enumeration of ``paths``, from a fresh process."""
+    pytest.importorskip("rez", reason="the rez extra is needed for differential tests")
+    from rezsnap.bench.rez_reference import isolated_rez_environ
+
+    env = isolated_rez_environ()
+
+    def run(paths: Sequence[str]) -> dict[str, Any]:
+        completed = subprocess.run(
+            [sys.executable, "-m", "rezsnap.bench.rez_reference", "enumerate", *paths],
+            env=env, capture_output=True, text=True, timeout=300, check=True,
+            errors="surrogateescape",
+        )
+        result: dict[str, Any] = json.loads(completed.stdout)
+        return result
+
+    return run

@@ -1,0 +1,88 @@
+"""scan_repo lists exactly what rez 3.4.0 lists (rez-repository.md sections 0-5, 9-12).
+
+Compared as sets of (family, version, format, path), per spec 12: rez's own
+order is hash-seed dependent. A family whose listing fails in rez must show up
+as a problem in ours (never as silently missing, never as a crash).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rezsnap import scan_repo
+from rezsnap.scanner import version_sort_key
+
+from .trees import TREES
+
+
+def _multiset(rows: Any) -> list[tuple[Any, ...]]:
+    """Rows as a sorted list: duplicates count (spec X04), order does not (spec 12)."""
+    return sorted((tuple(row) for row in rows), key=repr)
+
+
+def _rez(listing: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return _multiset(row[:4] for row in listing["packages"])
+
+
+@pytest.mark.parametrize("name", sorted(TREES))
+def test_same_packages_as_rez(name: str, tmp_path: Path, rez_listing: Any) -> None:
+    paths = TREES[name](tmp_path)
+    listing = rez_listing(paths)
+    result = scan_repo(paths, workers=0)
+    assert _multiset((p.family, p.version, p.format, p.path) for p in result) == _rez(listing)
+    problem_paths = {p.path for p in result.problems}
+    for family, uri, message in listing["errors"]:
+        assert uri in problem_paths, f"rez failed on {family} ({message}); we must report it"
+
+
+@pytest.mark.parametrize("name", sorted(TREES))
+def test_parallel_equals_serial(name: str, tmp_path: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    paths = TREES[name](tmp_path)
+    serial = scan_repo(paths, workers=0)
+    assert scan_repo(paths, workers=4) == serial
+    assert scan_repo(paths) == serial
+    with ThreadPoolExecutor(3) as threads:
+        assert scan_repo(paths, executor=threads) == serial
+    with ProcessPoolExecutor(2) as processes:
+        parallel = scan_repo(paths, executor=processes)
+    assert parallel == serial
+    assert parallel.problems == serial.problems
+
+
+def test_order_is_repo_family_version(tmp_path: Path) -> None:
+    paths = TREES["version_order"](tmp_path)
+    result = scan_repo(paths, workers=0)
+    families = [p.family for p in result]
+    assert families == sorted(families)
+    fam = [p.version for p in result if p.family == "fam"]
+    assert fam == sorted(fam, key=version_sort_key)
+    # rez order (spec A.5): alpha < numeric, prefix smaller, 01 < 1, separators cosmetic
+    assert fam.index("1.A") < fam.index("1.a") < fam.index("1.0") < fam.index("1_0")
+    assert fam.index("01") < fam.index("1") < fam.index("1.0")
+
+
+def test_repos_keep_their_order(tmp_path: Path) -> None:
+    paths = TREES["s01_multiple_repos"](tmp_path)
+    result = scan_repo(list(reversed(paths)), workers=0)
+    assert [p.repo for p in result] == sorted((p.repo for p in result), key=paths[::-1].index)
+
+
+def test_symlinked_repo_lists_realpaths(tmp_path: Path) -> None:
+    (path,) = TREES["e08_repo_through_symlink"](tmp_path)
+    (package,) = scan_repo(path)
+    assert package.path == str(tmp_path / "actual/foo/1.0/package.py")
+    assert package.repo == path
+
+
+def test_rez_benchmark_repository_same_as_rez(rez_listing: Any) -> None:
+    from rezsnap.datasets import rez_benchmark
+
+    path = str(rez_benchmark().path)
+    ours = scan_repo(path)
+    assert len(ours) == 18226 and not ours.problems
+    assert _multiset((p.family, p.version, p.format, p.path) for p in ours) == _rez(rez_listing([path]))
