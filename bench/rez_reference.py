@@ -21,8 +21,8 @@ __all__ = [
     "RezNotInstalled",
     "clear_rez_caches",
     "isolated_rez_environ",
-    "rez_enumerate",
     "require_rez",
+    "rez_enumerate",
 ]
 
 #: (family, version text, format, definition path, package path, kind)
@@ -71,12 +71,13 @@ def iter_rez_listing(paths: Sequence[str]) -> Iterator[tuple[str, object]]:
 
     for repo in paths:
         for family in iter_package_families(paths=[repo]):
+            name: str = family.name  # type: ignore[attr-defined]
             resource: Any = family.resource
             combined = resource.key == "filesystem.family.combined"
             try:
                 packages = list(family.iter_packages())
-            except Exception as exc:  # rez fails the whole family; we record it
-                yield "error", (family.name, resource.uri, f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001  rez fails the whole family; we record it
+                yield "error", (name, resource.uri, f"{type(exc).__name__}: {exc}")
                 continue
             for package in packages:
                 res: Any = package.resource
@@ -89,7 +90,7 @@ def iter_rez_listing(paths: Sequence[str]) -> Iterator[tuple[str, object]]:
                     kind = "unversioned" if "version" not in res.variables and path and (
                         os.path.dirname(path) == resource.path
                     ) else "directory"
-                yield "package", (family.name, version, fmt, path, repo, kind)
+                yield "package", (name, version, fmt, path, repo, kind)
 
 
 def rez_enumerate(paths: Sequence[str]) -> list[RezRow]:
@@ -101,7 +102,8 @@ def _main(argv: Sequence[str]) -> int:
     if not argv or argv[0] != "enumerate":
         print("usage: python -m rezsnap.bench.rez_reference enumerate PATH...", file=sys.stderr)
         return 2
-    packages, errors = [], []
+    packages: list[object] = []
+    errors: list[object] = []
     for what, row in iter_rez_listing(argv[1:]):
         (packages if what == "package" else errors).append(row)
     json.dump({"packages": packages, "errors": errors}, sys.stdout, ensure_ascii=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rezsnap.scanner import scan_repo
 
@@ -13,16 +13,20 @@ __all__ = ["bench_scan"]
 
 
 def bench_scan(
-    paths: Sequence[str], *, repeat: int = 5, workers: int | None = None, before_each=None
+    paths: Sequence[str],
+    *,
+    repeat: int = 5,
+    workers: int | None = None,
+    before_each: Callable[[], None] | None = None,
 ) -> Comparison:
     """Time rez's ``iter_package_families`` + ``iter_packages`` (with each package's
     definition path, which ``scan_repo`` also returns) against ``scan_repo``."""
     require_rez()
     paths = list(paths)
 
-    def run_rez() -> object:
+    def run_rez() -> list[object]:
         clear_rez_caches()  # a fresh repository object: no listing is reused
-        return rez_enumerate(paths)
+        return list(rez_enumerate(paths))
 
     def run_rezsnap() -> object:
         return scan_repo(paths, workers=workers)

@@ -78,7 +78,7 @@ def rez_benchmark(cache: str | os.PathLike[str] | None = None) -> RezBenchmark:
                 if hasattr(tarfile, "data_filter"):
                     archive.extractall(scratch, filter="data")
                 else:  # Python without PEP 706; the archive comes from the rez wheel
-                    archive.extractall(scratch)  # noqa: S202
+                    archive.extractall(scratch)
             if not (scratch / "packages").is_dir():
                 raise RezBenchmarkUnavailable()
             try:

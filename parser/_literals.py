@@ -103,9 +103,12 @@ def read_static_assignments(source: str | bytes) -> dict[str, object]:
     for statement in module.body:
         if isinstance(statement, ast.Pass):
             continue
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
-            if isinstance(statement.value.value, str):
-                continue  # a docstring or a bare string
+        if (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            continue  # a docstring or a bare string
         if isinstance(statement, ast.FunctionDef) and not statement.decorator_list:
             # rez keeps a plain function as a SourceCode attribute under its name
             values[statement.name] = FUNCTION

@@ -102,9 +102,8 @@ def _print_table(packages: Sequence[ScannedPackage], out: TextIO) -> None:
     width_family = max((len(p.family) for p in packages), default=6)
     width_version = max((len(p.version) for p in packages), default=7)
     out.write(f"{'FAMILY':<{width_family}}  {'VERSION':<{width_version}}  FORMAT  PATH\n")
-    for p in packages:
-        out.write(f"{p.family:<{width_family}}  {p.version:<{width_version}}  "
-                  f"{p.format or '-':<6}  {p.path or '-'}\n")
+    out.writelines(f"{p.family:<{width_family}}  {p.version:<{width_version}}  "
+                  f"{p.format or '-':<6}  {p.path or '-'}\n" for p in packages)
 
 
 def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -113,15 +112,12 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     result = scan_repo(paths, workers=args.workers, progress=args.progress)
     seconds = time.perf_counter() - start
     if args.json:
-        for package in result:
-            out.write(_package_json(package) + "\n")
-        for problem in result.problems:
-            err.write(json.dumps({"problem": problem.code, "path": problem.path,
-                                  "message": problem.message, "family": problem.family}) + "\n")
+        out.writelines(_package_json(package) + "\n" for package in result)
+        err.writelines(json.dumps({"problem": problem.code, "path": problem.path,
+                                  "message": problem.message, "family": problem.family}) + "\n" for problem in result.problems)
     else:
         _print_table(result, out)
-        for problem in result.problems:
-            err.write(_problem_text(problem) + "\n")
+        err.writelines(_problem_text(problem) + "\n" for problem in result.problems)
     families = len({(p.repo, p.family) for p in result})
     err.write(f"rezsnap scan: {len(result)} packages in {families} families, "
               f"{len(result.problems)} problems, {seconds * 1e3:.1f} ms\n")

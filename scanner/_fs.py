@@ -17,8 +17,11 @@ from rezsnap.model import ScanProblem
 __all__ = [
     "MAX_DEFINITION_BYTES",
     "describe_os_error",
+    "entry_is_dir",
     "is_file",
     "list_dir",
+    "list_dir_fd",
+    "open_dir",
     "read_regular_file",
     "special_file_problem",
     "utf8_problem",
@@ -51,6 +54,27 @@ def list_dir(path: str, problems: list[ScanProblem], family: str | None) -> list
         return []
 
 
+def open_dir(path: str, problems: list[ScanProblem], family: str | None) -> int | None:
+    """A descriptor of directory ``path`` (for ``*at`` calls), or ``None`` and a problem."""
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        code, message = describe_os_error(exc)
+        problems.append(ScanProblem(path, code, f"cannot list directory: {message}", family))
+        return None
+
+
+def list_dir_fd(fd: int, path: str, problems: list[ScanProblem], family: str | None) -> list[os.DirEntry[str]]:
+    """The entries of the open directory ``fd`` (names only in ``entry.path``)."""
+    try:
+        with os.scandir(fd) as it:
+            return list(it)
+    except OSError as exc:
+        code, message = describe_os_error(exc)
+        problems.append(ScanProblem(path, code, f"cannot list directory: {message}", family))
+        return []
+
+
 def is_file(path: str, problems: list[ScanProblem], family: str | None) -> bool:
     """``os.path.isfile`` (follows symlinks), reporting errors other than 'not there'."""
     try:
@@ -64,27 +88,30 @@ def is_file(path: str, problems: list[ScanProblem], family: str | None) -> bool:
         return False
 
 
-def entry_is_dir(entry: os.DirEntry[str], problems: list[ScanProblem], family: str | None) -> bool:
-    """``os.path.isdir(entry.path)``, reporting loops, broken links and special files."""
+def entry_is_dir(
+    entry: os.DirEntry[str], path: str, problems: list[ScanProblem], family: str | None
+) -> bool:
+    """``os.path.isdir(path)`` for the entry at ``path``, reporting loops, broken links
+    and special files (``entry.path`` is only a name when listing a descriptor)."""
     try:
         if entry.is_dir():
             return True
     except OSError as exc:  # ELOOP or EACCES while following a symlink
         code, message = describe_os_error(exc)
-        problems.append(ScanProblem(entry.path, code, message, family))
+        problems.append(ScanProblem(path, code, message, family))
         return False
     if entry.name.startswith("."):
         return False
     try:
-        if entry.is_symlink() and not os.path.exists(entry.path):
-            problems.append(ScanProblem(entry.path, "broken-symlink", "symlink target is missing", family))
+        if entry.is_symlink() and not os.path.exists(path):
+            problems.append(ScanProblem(path, "broken-symlink", "symlink target is missing", family))
         elif not entry.is_file():
-            problem = special_file_problem(entry.path, family)
+            problem = special_file_problem(path, family)
             if problem is not None:
                 problems.append(problem)
     except OSError as exc:
         code, message = describe_os_error(exc)
-        problems.append(ScanProblem(entry.path, code, message, family))
+        problems.append(ScanProblem(path, code, message, family))
     return False
 
 

@@ -18,7 +18,7 @@ def pmap(
     *,
     workers: int,
     executor: cf.Executor | None = None,
-    pool: type[cf.Executor] = cf.ThreadPoolExecutor,
+    pool: type[cf.ThreadPoolExecutor | cf.ProcessPoolExecutor] = cf.ThreadPoolExecutor,
 ) -> Iterator[R]:
     """Yield ``func(item)`` for each item, in input order.
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import statistics
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Final, Union
@@ -102,7 +104,7 @@ def list_families(repo: str, problems: list[ScanProblem]) -> list[FamilyRef]:
         name = entry.name
         if name == "settings.yaml":
             continue  # reserved: repository settings
-        if entry_is_dir(entry, problems, None):
+        if entry_is_dir(entry, entry.path, problems, None):
             if is_valid_package_name(name):
                 families.append(FamilyRef(location, repo, name, None))
             elif (problem := utf8_problem(entry.path, name, None, listed=False)) is not None:
@@ -139,20 +141,23 @@ def _resolve_unit(task: ResolveTask) -> tuple[list[tuple[str, str | None]], list
 
 
 def _packages(ref: FamilyRef, kind: PackageKind, rows: list[tuple[str, str | None]]) -> list[ScannedPackage]:
-    """Expand compact rows into packages, building each path as rez does."""
+    """Expand compact rows into packages, building each path as rez does.
+
+    ``tuple.__new__`` skips the named tuple's Python-level ``__new__``: this
+    runs once per package in the parent, after the workers are done.
+    """
+    new, cls = tuple.__new__, ScannedPackage
     family, repo, base = ref.name, ref.repo, ref.path
     if kind is PackageKind.COMBINED:
-        return [ScannedPackage(family, version, fmt, base, repo, kind) for version, fmt in rows]
+        return [new(cls, (family, version, fmt, base, repo, kind)) for version, fmt in rows]
     if kind is PackageKind.UNVERSIONED:
-        return [ScannedPackage(family, "", fmt, f"{base}{os.sep}package.{fmt}", repo, kind) for _, fmt in rows]
-    prefix = base + os.sep
+        return [new(cls, (family, "", fmt, f"{base}{os.sep}package.{fmt}", repo, kind)) for _, fmt in rows]
+    prefix, suffix = base + os.sep, os.sep + "package."
     return [
-        ScannedPackage(family, "", None, None, repo, kind)
+        new(cls, (family, "", None, None, repo, kind))
         # rez drops this version and finds no definition file in the family dir
         if name == NO_VERSION
-        else ScannedPackage(
-            family, name, fmt, f"{prefix}{name}{os.sep}package.{fmt}" if fmt else None, repo, kind
-        )
+        else new(cls, (family, name, fmt, prefix + name + suffix + fmt if fmt else None, repo, kind))
         for name, fmt in rows
     ]
 
@@ -184,24 +189,36 @@ def scan_repo(
         raise ValueError(f"workers must be >= 0, not {workers}")
     problems: list[ScanProblem] = []
     refs = [ref for repo in _normalise_paths(paths) for ref in list_families(repo, problems)]
-    with ExitStack() as stack:
-        if executor is None and workers is None:
-            executor = stack.enter_context(_auto_executor(refs))
-        pool_size = 0 if workers is None else workers
-        # Splitting big families only pays where requests overlap in flight.
-        parallel = executor is not None or pool_size > 0
-        limit = VERSIONS_PER_UNIT if parallel and not _is_process_pool(executor) else _NO_LIMIT
-        drafts = _list_all(refs, limit, pool_size, executor, progress)
-        _resolve_pending(refs, drafts, pool_size, executor)
+    pool_size = 0 if workers is None else workers
+    try:
+        with ExitStack() as stack:
+            chosen = executor
+            if executor is None and workers is None:
+                chosen = stack.enter_context(_auto_executor(refs))
+            drafts = _walk(refs, pool_size, chosen, progress)
+    except (BrokenProcessPool, RuntimeError, OSError):
+        if executor is not None or workers is not None:
+            raise
+        # The automatic process pool could not start (e.g. a script without a
+        # __main__ guard, or no more processes): the walk itself is serial-safe.
+        drafts = _walk(refs, 0, None, progress)
 
     packages: list[ScannedPackage] = []
     for ref, draft in zip(refs, drafts):
-        packages.extend(_packages(ref, draft.kind, draft.rows))
-        problems.extend(draft.problems)
+        packages += _packages(ref, draft.kind, draft.rows)
+        problems += draft.problems
     return ScanResult(packages, problems)
 
 
 _NO_LIMIT: Final = 1 << 62
+
+
+def _walk(refs: list[FamilyRef], workers: int, executor: Executor | None, progress: bool) -> list[FamilyDraft]:
+    # Splitting big families only pays where requests overlap in flight (threads).
+    threaded = (executor is not None or workers > 0) and not _is_process_pool(executor)
+    drafts = _list_all(refs, VERSIONS_PER_UNIT if threaded else _NO_LIMIT, workers, executor, progress)
+    _resolve_pending(refs, drafts, workers, executor)
+    return drafts
 
 
 def _list_all(
@@ -263,8 +280,25 @@ def _auto_executor(refs: Sequence[FamilyRef]) -> Iterator[Executor | None]:
     if cpus < 2 or len(refs) < MIN_FAMILIES_FOR_PROCESSES:
         yield None  # serial: nothing to gain from a pool
         return
-    methods = multiprocessing.get_all_start_methods()
-    # fork starts in milliseconds; the scan workers hold no locks or threads
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(min(cpus, 8), mp_context=context) as processes:
-        yield processes
+    yield _shared_process_pool(min(cpus, 8))
+
+
+_SHARED_POOL: ProcessPoolExecutor | None = None
+
+
+def _shared_process_pool(size: int) -> ProcessPoolExecutor:
+    """One process pool per process, started on first use and reused by later scans.
+
+    Starting workers costs more than a warm scan of 18,226 packages when the
+    caller is a big process (forking copies its page tables), so a program
+    that scans repeatedly (a daemon, a benchmark) pays it once.
+    """
+    global _SHARED_POOL
+    if _SHARED_POOL is None or getattr(_SHARED_POOL, "_broken", False):
+        methods = multiprocessing.get_all_start_methods()
+        # the scan workers need no state of the parent: a forkserver starts them
+        # from a small, clean process (and is safe in a threaded parent)
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+        _SHARED_POOL = ProcessPoolExecutor(size, mp_context=context)
+        atexit.register(_SHARED_POOL.shutdown, wait=False, cancel_futures=True)
+    return _SHARED_POOL

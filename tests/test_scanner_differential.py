@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rezsnap.scanner import version_sort_key
 
 from rezsnap import scan_repo
-from rezsnap.scanner import version_sort_key
 
 from .trees import TREES
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rezsnap.scanner import _fs
 
 from rezsnap import scan_repo
-from rezsnap.scanner import _fs
 
 NOBODY = 65534
 
@@ -51,16 +51,16 @@ def hostile_tree() -> Iterator[Path]:
 
 # The child imports everything first, then (as root) becomes nobody: root reads
 # every directory, and nobody cannot reach the interpreter under /root.
-_CHILD = """
+_CHILD = f"""
 import json, os, sys
 from rezsnap import scan_repo
 import rezsnap.scanner._scan, concurrent.futures.thread
 if os.geteuid() == 0:
-    os.setgid(%d)
-    os.setuid(%d)
-result""" % (NOBODY, NOBODY) + """ = scan_repo(sys.argv[1], workers=int(sys.argv[2]))
-print(json.dumps({"packages": [[p.family, p.version] for p in result],
-                  "problems": [[p.code, p.path] for p in result.problems]}))
+    os.setgid({NOBODY})
+    os.setuid({NOBODY})
+result = scan_repo(sys.argv[1], workers=int(sys.argv[2]))
+print(json.dumps({{"packages": [[p.family, p.version] for p in result],
+                  "problems": [[p.code, p.path] for p in result.problems]}}))
 """
 
 
@@ -88,14 +88,14 @@ def test_entry_vanishing_mid_scan_is_a_problem(tmp_path: Path, monkeypatch: pyte
     for family in ("gone", "kept"):
         (tmp_path / family / "1.0").mkdir(parents=True)
         (tmp_path / family / "1.0/package.py").write_text("")
-    real_scandir = os.scandir
+    real_open = os.open
 
-    def scandir(path: str) -> object:
-        if path.endswith("gone"):
+    def vanishing_open(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if str(path).endswith("gone"):  # deleted between the root listing and its own
             raise FileNotFoundError(2, "No such file or directory", path)
-        return real_scandir(path)
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(_fs.os, "scandir", scandir)
+    monkeypatch.setattr(_fs.os, "open", vanishing_open)
     result = scan_repo(tmp_path, workers=0)
     assert [(p.family, p.version) for p in result] == [("kept", "1.0")]
     assert [(p.code, Path(p.path).name) for p in result.problems] == [("vanished", "gone")]

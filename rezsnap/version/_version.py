@@ -58,7 +58,7 @@ class Version:
     ignore separators (``Version("1.0") == Version("1-0")``).
     """
 
-    __slots__ = ("_str", "_key", "_hash")
+    __slots__ = ("_hash", "_key", "_str")
 
     _str: str
     _key: VersionKey | None
