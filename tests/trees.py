@@ -194,6 +194,8 @@ def e17_combined_matrix(root: Path) -> list[str]:
     write(root / "d.yaml", "versions: ['1.0', '1.0', '2']\n")
     write(root / "e.py", "'''doc'''\nversions = ['1', '2']\ndef commands():\n    pass\n")
     write(root / "f.py", "versions = ['1', '2'  # unclosed\n")
+    write(root / "g.py", "versions = ['1']\nversion_overrides = {'1..': {}}\n")  # bad range key
+    write(root / "h.yaml", "versions: ['1']\nversion_overrides: {'1': 5}\n")
     write(root / ".ignore1.0", "")
     return [str(root)]
 
