@@ -196,6 +196,7 @@ def e17_combined_matrix(root: Path) -> list[str]:
     write(root / "f.py", "versions = ['1', '2'  # unclosed\n")
     write(root / "g.py", "versions = ['1']\nversion_overrides = {'1..': {}}\n")  # bad range key
     write(root / "h.yaml", "versions: ['1']\nversion_overrides: {'1': 5}\n")
+    write(root / "i.yaml", "versions: ['1']\nversion_overrides: [1]\n")
     write(root / ".ignore1.0", "")
     return [str(root)]
 

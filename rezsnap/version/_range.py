@@ -20,6 +20,7 @@ from ._version import Version, VersionKey
 __all__ = ["Bound", "VersionRange"]
 
 EndKey = tuple[VersionKey, int]
+_EMPTY: Final = Version("")
 
 
 class Bound:
@@ -29,7 +30,7 @@ class Bound:
     ``Version.inf`` as an inclusive upper end means "no upper bound".
     """
 
-    __slots__ = ("lower", "lower_inclusive", "upper", "upper_inclusive", "lower_key", "upper_key", "key")
+    __slots__ = ("key", "lower", "lower_inclusive", "lower_key", "upper", "upper_inclusive", "upper_key")
 
     lower: Version
     lower_inclusive: bool
@@ -43,7 +44,7 @@ class Bound:
 
     def __init__(
         self,
-        lower: Version = Version(""),
+        lower: Version = _EMPTY,
         lower_inclusive: bool = True,
         upper: Version = Version.inf,
         upper_inclusive: bool = True,
@@ -130,22 +131,22 @@ _ANY: Final = Bound()
 _V = r"([0-9a-zA-Z_]+(?:[.-][0-9a-zA-Z_]+)*)"
 _RANGE_REGEX: Final = re.compile(
     (
-        r"   ^(?P<version>{v})$"
-        r"|  ^(?P<exact_version>==(?P<exact_version_group>{v})?)$"
-        r"|  ^(?P<inclusive_bound>(?P<inclusive_lower_version>{v})?\.\.(?P<inclusive_upper_version>{v})?)$"
-        r"|  ^(?P<lower_bound>(?P<lower_bound_prefix>>|>=)?(?P<lower_version>{v})?(?(lower_bound_prefix)|\+))$"
-        r"|  ^(?P<upper_bound>(?P<upper_bound_prefix><(?={v})|<=)?(?P<upper_version>{v})?)$"
+        rf"   ^(?P<version>{_V})$"
+        rf"|  ^(?P<exact_version>==(?P<exact_version_group>{_V})?)$"
+        rf"|  ^(?P<inclusive_bound>(?P<inclusive_lower_version>{_V})?\.\.(?P<inclusive_upper_version>{_V})?)$"
+        rf"|  ^(?P<lower_bound>(?P<lower_bound_prefix>>|>=)?(?P<lower_version>{_V})?(?(lower_bound_prefix)|\+))$"
+        rf"|  ^(?P<upper_bound>(?P<upper_bound_prefix><(?={_V})|<=)?(?P<upper_version>{_V})?)$"
         r"|  ^(?P<range_asc>"
-        r"       (?P<range_lower_asc>(?P<range_lower_asc_prefix>>|>=)?(?P<range_lower_asc_version>{v})?"
+        rf"       (?P<range_lower_asc>(?P<range_lower_asc_prefix>>|>=)?(?P<range_lower_asc_version>{_V})?"
         r"           (?(range_lower_asc_prefix)|\+)?)"
-        r"       (?P<range_upper_asc>(?(range_lower_asc_version),?|)(?P<range_upper_asc_prefix><(?={v})|<=)"
-        r"           (?P<range_upper_asc_version>{v})?))$"
+        rf"       (?P<range_upper_asc>(?(range_lower_asc_version),?|)(?P<range_upper_asc_prefix><(?={_V})|<=)"
+        rf"           (?P<range_upper_asc_version>{_V})?))$"
         r"|  ^(?P<range_desc>"
-        r"       (?P<range_upper_desc>(?P<range_upper_desc_prefix><|<=)?(?P<range_upper_desc_version>{v})?"
+        rf"       (?P<range_upper_desc>(?P<range_upper_desc_prefix><|<=)?(?P<range_upper_desc_version>{_V})?"
         r"           (?(range_upper_desc_prefix)|\+)?)"
-        r"       (?P<range_lower_desc>(?(range_upper_desc_version),|)(?P<range_lower_desc_prefix><(?={v})|>=?)"
-        r"           (?P<range_lower_desc_version>{v})?))$"
-    ).format(v=_V),
+        rf"       (?P<range_lower_desc>(?(range_upper_desc_version),|)(?P<range_lower_desc_prefix><(?={_V})|>=?)"
+        rf"           (?P<range_lower_desc_version>{_V})?))$"
+    ),
     re.VERBOSE,
 )
 
@@ -238,7 +239,7 @@ def _parse(text: str) -> tuple[Bound, ...]:
 class VersionRange:
     """An immutable rez version range: ``VersionRange("1.2+<2|3")``; ``""`` is the any range."""
 
-    __slots__ = ("bounds", "_str", "_hash")
+    __slots__ = ("_hash", "_str", "bounds")
 
     bounds: tuple[Bound, ...]
     _str: str | None

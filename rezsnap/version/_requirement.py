@@ -25,7 +25,7 @@ class Requirement:
     written range and is also a conflict (C.1). Names are not validated here.
     """
 
-    __slots__ = ("name", "range", "conflict", "weak", "sep", "_str")
+    __slots__ = ("_str", "conflict", "name", "range", "sep", "weak")
 
     name: str
     range: VersionRange | None
@@ -34,7 +34,7 @@ class Requirement:
     sep: str
     _str: str | None
 
-    def __new__(cls, text: str) -> Requirement:
+    def __new__(cls, text: str) -> Requirement:  # noqa: PYI034  parsed instances are cached
         if not isinstance(text, str):
             raise TypeError(f"Requirement() takes a str, not {type(text).__name__}")
         return _parse_requirement(text)
@@ -161,7 +161,7 @@ def _parse_requirement(text: str) -> Requirement:
 class RequirementList:
     """C.6: requirements merged per name, in order of first appearance, or the first conflict."""
 
-    __slots__ = ("requirements", "conflict", "names", "conflict_names", "_by_name")
+    __slots__ = ("_by_name", "conflict", "conflict_names", "names", "requirements")
 
     requirements: tuple[Requirement, ...]
     conflict: tuple[Requirement, Requirement] | None
