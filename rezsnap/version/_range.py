@@ -228,9 +228,12 @@ def _parse(text: str) -> tuple[Bound, ...]:
             is_any = True
             bounds = []
             continue
-        bound = _parse_part(part)  # later parts must still parse when the range is any
-        if not is_any:
-            bounds.append(bound)
+        if is_any:
+            # rez only syntax-checks the parts after an empty one: no bound is built
+            if not _RANGE_REGEX.search(part):
+                raise InvalidRange(part, "syntax error")
+            continue
+        bounds.append(_parse_part(part))
     if not bounds:
         return (_ANY,)
     return _union(bounds)
