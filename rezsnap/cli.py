@@ -58,7 +58,7 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         description="Run rez and rezsnap alternately on the same input and report "
         "min/median/max and the ratio of medians.",
     )
-    bench.add_argument("stage", choices=["scan"], help="which stage to measure")
+    bench.add_argument("stage", choices=["scan", "version"], help="which stage to measure")
     _add_source_arguments(bench, positional=False)
     bench.add_argument("--repeat", type=int, default=7, metavar="N", help="timed runs each (default 7)")
     bench.add_argument("--workers", type=int, default=None, metavar="N", help="as for 'scan'")
@@ -163,14 +163,19 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap.bench._timing import format_comparison
-    from rezsnap.bench.scan import bench_scan
 
-    paths = _source_paths(args)
-    comparison = bench_scan(paths, repeat=args.repeat, workers=args.workers)
-    if args.json:
-        out.write(json.dumps(comparison.as_dict()) + "\n")
+    if args.stage == "version":
+        from rezsnap.bench.version import bench_version
+
+        comparisons = bench_version(repeat=args.repeat)
     else:
-        out.write(format_comparison(comparison) + "\n")
+        from rezsnap.bench.scan import bench_scan
+
+        comparisons = [bench_scan(_source_paths(args), repeat=args.repeat, workers=args.workers)]
+    if args.json:
+        out.write(json.dumps([c.as_dict() for c in comparisons]) + "\n")
+    else:
+        out.write("\n".join(format_comparison(c) for c in comparisons) + "\n")
     return EXIT_OK
 
 

@@ -107,10 +107,26 @@ class Bound:
     def intersection(self, other: Bound) -> Bound | None:
         lower = self if self.lower_key >= other.lower_key else other
         upper = self if self.upper_key <= other.upper_key else other
-        lk, uk = lower.lower_key[0], upper.upper_key[0]
-        if lk < uk or (lk == uk and lower.lower_inclusive and upper.upper_inclusive):
-            return Bound(lower.lower, lower.lower_inclusive, upper.upper, upper.upper_inclusive, False)
+        lk, uk = lower.lower_key, upper.upper_key
+        if lk[0] < uk[0] or (lk[0] == uk[0] and lower.lower_inclusive and upper.upper_inclusive):
+            return Bound._raw(lower.lower, lower.lower_inclusive, lk, upper.upper, upper.upper_inclusive, uk)
         return None
+
+    @classmethod
+    def _raw(
+        cls, lower: Version, lower_inclusive: bool, lower_key: EndKey,
+        upper: Version, upper_inclusive: bool, upper_key: EndKey,
+    ) -> Bound:
+        """A bound from ends whose keys are already known (hot path: no checks)."""
+        new = object.__new__(cls)
+        new.lower = lower
+        new.lower_inclusive = lower_inclusive
+        new.upper = upper
+        new.upper_inclusive = upper_inclusive
+        new.lower_key = lower_key
+        new.upper_key = upper_key
+        new.key = (lower_key, upper_key)
+        return new
 
     def intersects(self, other: Bound) -> bool:
         lower = self if self.lower_key >= other.lower_key else other
@@ -263,8 +279,8 @@ class VersionRange:
 
     @classmethod
     def _from_bounds(cls, bounds: Iterable[Bound]) -> VersionRange:
-        new = cls.__new__(cls)
-        new.bounds = tuple(bounds)
+        new = object.__new__(cls)
+        new.bounds = bounds if type(bounds) is tuple else tuple(bounds)
         new._str = None
         new._hash = None
         return new
@@ -305,15 +321,19 @@ class VersionRange:
         return self.lower_bounded() and self.upper_bounded()
 
     def contains_version(self, version: Version) -> bool:
-        key = version.key
+        key = version._key
+        if key is None:
+            key = version.key
         bounds = self.bounds
         if len(bounds) < 5:
+            # rez's early exit: bounds ascend, so a version below one is below the rest
             for bound in bounds:
-                where = bound.contains_key(key)
-                if where == 0:
-                    return True
-                if where == -1:
+                lower = bound.lower_key[0]
+                if not (key > lower or (key == lower and bound.lower_inclusive)):
                     return False
+                upper = bound.upper_key[0]
+                if key < upper or (key == upper and bound.upper_inclusive):
+                    return True
             return False
         i = bisect_left(bounds, ((key, 0), (Version.inf.key, 1)), key=_bound_key)
         if i and bounds[i - 1].contains_key(key) == 0:
@@ -363,6 +383,12 @@ class VersionRange:
         others = [other] if isinstance(other, VersionRange) else list(other)
         bounds: Sequence[Bound] = self.bounds
         for rng in others:
+            if len(bounds) == 1 and len(rng.bounds) == 1:  # the common case
+                only = bounds[0].intersection(rng.bounds[0])
+                if only is None:
+                    return None
+                bounds = (only,)
+                continue
             bounds = [b for x in bounds for y in rng.bounds if (b := x.intersection(y)) is not None]
             if not bounds:
                 return None
@@ -437,7 +463,24 @@ class VersionRange:
         return self.inverse()
 
     def __and__(self, other: VersionRange) -> VersionRange | None:
-        return self.intersection(other)
+        mine, theirs = self.bounds, other.bounds
+        if len(mine) != 1 or len(theirs) != 1:
+            return self.intersection(other)
+        # the solver's hot case, inlined: one bound each (see Bound.intersection)
+        x, y = mine[0], theirs[0]
+        lower = x if x.lower_key >= y.lower_key else y
+        upper = x if x.upper_key <= y.upper_key else y
+        lk, uk = lower.lower_key, upper.upper_key
+        if lk[0] < uk[0] or (lk[0] == uk[0] and lower.lower_inclusive and upper.upper_inclusive):
+            if lower is upper:
+                return self if lower is x else other  # immutable: share it
+            new = object.__new__(VersionRange)
+            new.bounds = (Bound._raw(lower.lower, lower.lower_inclusive, lk, upper.upper,
+                                     upper.upper_inclusive, uk),)
+            new._str = None
+            new._hash = None
+            return new
+        return None
 
     def __or__(self, other: VersionRange) -> VersionRange:
         return self.union(other)

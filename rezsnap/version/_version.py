@@ -90,7 +90,7 @@ class Version:
         """The order-preserving tuple key (spec A.4)."""
         key = self._key
         if key is None:
-            key = self._key = version_key(self._str)
+            key = self._key = tuple(map(_token_key, _TOKEN.findall(self._str)))
         return key
 
     @property
@@ -136,24 +136,48 @@ class Version:
         return self.key != other.key
 
     def __lt__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
+        try:  # hot in sorts: read the cached keys directly
+            mine, theirs = self._key, other._key
+        except AttributeError:
             return NotImplemented
-        return self.key < other.key
+        if mine is None:
+            mine = self.key
+        if theirs is None:
+            theirs = other.key
+        return mine < theirs
 
     def __le__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
+        try:  # hot in sorts: read the cached keys directly
+            mine, theirs = self._key, other._key
+        except AttributeError:
             return NotImplemented
-        return self.key <= other.key
+        if mine is None:
+            mine = self.key
+        if theirs is None:
+            theirs = other.key
+        return mine <= theirs
 
     def __gt__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
+        try:  # hot in sorts: read the cached keys directly
+            mine, theirs = self._key, other._key
+        except AttributeError:
             return NotImplemented
-        return self.key > other.key
+        if mine is None:
+            mine = self.key
+        if theirs is None:
+            theirs = other.key
+        return mine > theirs
 
     def __ge__(self, other: Version) -> bool:
-        if not isinstance(other, Version):
+        try:  # hot in sorts: read the cached keys directly
+            mine, theirs = self._key, other._key
+        except AttributeError:
             return NotImplemented
-        return self.key >= other.key
+        if mine is None:
+            mine = self.key
+        if theirs is None:
+            theirs = other.key
+        return mine >= theirs
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self.is_inf:
