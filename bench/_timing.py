@@ -75,7 +75,8 @@ def compare(
     Alternating spreads the drift of a shared machine over both contenders;
     ``before_each`` runs untimed before every single run (e.g. to drop caches).
     """
-    rez_times, ours = [], []
+    rez_times: list[float] = []
+    ours: list[float] = []
     for round_index in range(warmup + repeat):
         for func, sink in ((rez, rez_times), (rezsnap, ours)):
             if before_each is not None:

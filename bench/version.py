@@ -32,7 +32,7 @@ def _sample_ranges(count: int, seed: int = 11) -> list[str]:
     rng = random.Random(seed)
     versions = sample_versions(64, seed)
     forms = ["{a}", "{a}+", "{a}+<{b}", ">{a}", "<{b}", "=={a}", "{a}..{b}", "{a}|{b}+"]
-    ranges = []
+    ranges: list[str] = []
     while len(ranges) < count:
         a, b = sorted(rng.sample(versions, 2), key=ours.Version)
         text = rng.choice(forms).format(a=a, b=b)

@@ -78,13 +78,15 @@ def literal_value(node: ast.expr, depth: int = 0) -> object:
         return tuple(literal_value(item, depth + 1) for item in node.elts)
     if isinstance(node, ast.Dict):
         result: dict[object, object] = {}
-        for key, value in zip(node.keys, node.values):
-            if key is None:
+        for key_node, value_node in zip(node.keys, node.values):
+            if key_node is None:
                 raise DynamicSource("dict unpacking", node.lineno)
-            key_value = literal_value(key, depth + 1)
-            if isinstance(key_value, (list, dict)):
-                raise DynamicSource("unhashable dict key", node.lineno)
-            result[key_value] = literal_value(value, depth + 1)
+            key_value = literal_value(key_node, depth + 1)
+            try:
+                hash(key_value)
+            except TypeError:
+                raise DynamicSource("unhashable dict key", node.lineno) from None
+            result[key_value] = literal_value(value_node, depth + 1)
         return result
     if (
         isinstance(node, ast.UnaryOp)

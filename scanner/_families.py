@@ -111,8 +111,8 @@ def _list_open_family(
     # An unversioned family: the family directory itself holds the definition
     # file, and any version directories beside it are ignored (spec E09).
     for filename, fmt in _DEFINITION_FILES.items():
-        entry = definition_entries.get(filename)
-        if entry is not None and _entry_is_file(entry):
+        definition = definition_entries.get(filename)
+        if definition is not None and _entry_is_file(definition):
             return FamilyDraft(_UNVERSIONED, [("", fmt)], [], frozenset(), problems)
 
     names = []
@@ -263,14 +263,15 @@ def _validated_versions(data: dict[object, object]) -> list[str]:
     if versions is FUNCTION or not isinstance(versions, list):
         raise _CombinedFamilyError("invalid-definition", f"'versions' is not a list: {versions!r}")
     _check_strings(versions, "versions")
-    for text in versions:
+    texts: list[str] = versions
+    for text in texts:
         try:
             Version(text)
         except InvalidVersion as exc:
             raise _CombinedFamilyError("invalid-definition", str(exc)) from exc
     # rez does not validate 'version_overrides' while listing (only when a
     # package is loaded): a bad key or value still lists (tests: e17 g, h, i).
-    return versions  # type: ignore[return-value]
+    return versions
 
 
 def _check_strings(items: Iterable[object], what: str) -> None:

@@ -237,7 +237,7 @@ def _bound_key(bound: Bound) -> tuple[EndKey, EndKey]:
 
 @lru_cache(maxsize=16384)
 def _parse(text: str) -> tuple[Bound, ...]:
-    bounds = []
+    bounds: list[Bound] = []
     is_any = False
     for part in text.split("|"):
         if part == "":
