@@ -93,14 +93,49 @@ def iter_rez_listing(paths: Sequence[str]) -> Iterator[tuple[str, object]]:
                 yield "package", (name, version, fmt, path, repo, kind)
 
 
+def iter_rez_loaded(paths: Sequence[str], families: set[str] | None = None) -> Iterator[tuple[str, object]]:
+    """rez's loaded values: (definition path, PackageData-as-dict or "error: ...") per package."""
+    from rez.packages import iter_package_families
+
+    from rezsnap.model import PackageData
+
+    for repo in paths:
+        for family in iter_package_families(paths=[repo]):
+            name: str = family.name  # type: ignore[attr-defined]
+            if families is not None and name not in families:
+                continue
+            try:
+                packages = list(family.iter_packages())
+            except Exception:  # noqa: BLE001  listing failures belong to the scan tests
+                continue
+            for package in packages:
+                uri = str(package.uri)
+                try:
+                    data = PackageData.from_rez(package)
+                except Exception as exc:  # noqa: BLE001  rez's loader fails this package
+                    yield uri, f"error: {type(exc).__name__}: {exc}"
+                    continue
+                yield uri, [data.name, data.version, list(data.requires),
+                            [list(v) for v in data.variants], data.timestamp]
+
+
 def rez_enumerate(paths: Sequence[str]) -> list[RezRow]:
     """Every package rez lists for ``paths`` (families that fail to list are skipped)."""
     return [row for what, row in iter_rez_listing(paths) if what == "package"]  # type: ignore[misc]
 
 
 def _main(argv: Sequence[str]) -> int:
+    if argv and argv[0] == "load":  # load [--families a,b,c] PATH...
+        args = list(argv[1:])
+        families = None
+        if args[:1] == ["--families"]:
+            families = set(args[1].split(","))
+            args = args[2:]
+        json.dump(dict(iter_rez_loaded(args, families)), sys.stdout, ensure_ascii=True)
+        return 0
     if not argv or argv[0] != "enumerate":
-        print("usage: python -m rezsnap.bench.rez_reference enumerate PATH...", file=sys.stderr)
+        print("usage: python -m rezsnap.bench.rez_reference (enumerate|load [--families A,B]) PATH...",
+              file=sys.stderr)
         return 2
     packages: list[object] = []
     errors: list[object] = []

@@ -8,12 +8,24 @@ from ._literals import (
     parse_module,
     read_static_assignments,
 )
+from ._package import (
+    Outcome,
+    ParseStatus,
+    analyse_package_py,
+    normalise_request,
+    parse_static_package_py,
+)
 
 __all__ = [
     "FUNCTION",
     "DynamicSource",
     "InvalidSource",
+    "Outcome",
+    "ParseStatus",
+    "analyse_package_py",
     "literal_value",
+    "normalise_request",
     "parse_module",
+    "parse_static_package_py",
     "read_static_assignments",
 ]

@@ -1,17 +1,20 @@
 """rezsnap: fast, rez-faithful scanning, parsing, snapshots and solving of rez repositories."""
 
-from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
+from rezsnap.model import PackageData, PackageKind, ScannedPackage, ScanProblem
+from rezsnap.parser import parse_static_package_py
 from rezsnap.scanner import ScanResult, scan_repo
 from rezsnap.version import RezsnapError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "PackageData",
     "PackageKind",
     "RezsnapError",
     "ScanProblem",
     "ScanResult",
     "ScannedPackage",
     "__version__",
+    "parse_static_package_py",
     "scan_repo",
 ]

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["PackageKind", "ScanProblem", "ScannedPackage"]
+__all__ = ["PackageData", "PackageKind", "ScanProblem", "ScannedPackage"]
 
 
 class PackageKind(str, enum.Enum):
@@ -62,3 +62,45 @@ class ScanProblem:
     code: str
     message: str
     family: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PackageData:
+    """What the solver needs of one package, as rez would load it.
+
+    ``requires`` and each variant hold requirement strings normalised as rez
+    prints them (``str(PackageRequest(s))``).
+    """
+
+    name: str
+    version: str
+    requires: tuple[str, ...] = ()
+    variants: tuple[tuple[str, ...], ...] = ()
+    timestamp: int | None = None
+
+    @classmethod
+    def from_rez(cls, package: object) -> PackageData:
+        """Read any object with rez's package attributes (a ``rez.packages.Package``...)."""
+        requires = getattr(package, "requires", None) or ()
+        variants = getattr(package, "variants", None) or ()
+        timestamp = getattr(package, "timestamp", None)
+        return cls(
+            name=str(package.name),
+            version=str(package.version),
+            requires=tuple(str(r) for r in requires),
+            variants=tuple(tuple(str(r) for r in variant) for variant in variants),
+            timestamp=None if timestamp is None else int(timestamp),
+        )
+
+    @classmethod
+    def from_strings(
+        cls,
+        name: str,
+        version: str,
+        requires: list[str] | tuple[str, ...] | None = None,
+        variants: list[list[str]] | tuple[tuple[str, ...], ...] | None = None,
+        timestamp: int | None = None,
+    ) -> PackageData:
+        return cls(
+            name, version, tuple(requires or ()), tuple(tuple(v) for v in variants or ()), timestamp
+        )

@@ -16,6 +16,7 @@ from typing import Final, Union
 
 from tqdm import tqdm
 
+from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 
 from ._families import (
@@ -26,7 +27,6 @@ from ._families import (
     resolve_definitions,
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
-from ._names import is_valid_package_name
 from ._pool import pmap
 
 __all__ = ["DEFAULT_WORKERS", "FamilyRef", "ScanResult", "list_families", "scan_repo"]

@@ -42,3 +42,24 @@ def rez_listing() -> Callable[[Sequence[str]], dict[str, Any]]:
         return result
 
     return run
+
+
+@pytest.fixture(scope="session")
+def rez_loaded() -> Callable[..., dict[str, Any]]:
+    """``rez_loaded(paths, families=None)``: rez's loaded data per package URI, from a fresh process."""
+    pytest.importorskip("rez", reason="the rez extra is needed for differential tests")
+    from rezsnap.bench.rez_reference import isolated_rez_environ
+
+    env = isolated_rez_environ()
+
+    def run(paths: Sequence[str], families: Sequence[str] | None = None) -> dict[str, Any]:
+        extra = ["--families", ",".join(families)] if families is not None else []
+        completed = subprocess.run(
+            [sys.executable, "-m", "rezsnap.bench.rez_reference", "load", *extra, *paths],
+            env=env, capture_output=True, text=True, timeout=600, check=True,
+            errors="surrogateescape",
+        )
+        result: dict[str, Any] = json.loads(completed.stdout)
+        return result
+
+    return run

@@ -1,0 +1,197 @@
+"""The static ``package.py`` reader: rez's loaded values, without executing anything.
+
+rez execs a ``package.py`` (``rez/serialise.py:_load_py``), runs every ``@early``
+function, and validates the result against its package schema. This reads the
+syntax tree instead and returns the same values for the static subset, or
+declines. **It is biased hard toward declining**: a wrong answer would silently
+change resolves, a decline only costs the rez fallback.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass
+from typing import Final
+
+from rezsnap._names import is_valid_package_name
+from rezsnap.model import PackageData
+from rezsnap.version import InvalidRequirement, Requirement
+
+from ._literals import DynamicSource, InvalidSource, literal_value, parse_module
+
+__all__ = ["Outcome", "ParseStatus", "analyse_package_py", "normalise_request", "parse_static_package_py"]
+
+#: Fields whose value the solver needs: a function defining one is not static.
+SOLVER_FIELDS: Final = frozenset({"name", "version", "requires", "variants", "timestamp"})
+
+
+class ParseStatus(str, enum.Enum):
+    STATIC = "static"  # read without executing anything; equal to rez's values
+    DYNAMIC = "dynamic"  # declined: needs rez's loader (which executes the file)
+    LATE = "late"  # declined: a solver field is late-bound (@late), not data
+    ERROR = "error"  # rez would fail to load (or to validate) this file
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of a static read: the data, or why there is none."""
+
+    status: ParseStatus
+    data: PackageData | None = None
+    reason: str | None = None
+
+
+class _PackageError(ValueError):
+    """A value rez's package schema rejects."""
+
+
+def normalise_request(text: object) -> str:
+    """``str(rez.utils.formatting.PackageRequest(text))``, or ``_PackageError``."""
+    if not isinstance(text, str):
+        raise _PackageError(f"requirement {text!r} is not a string")
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as exc:
+        raise _PackageError(str(exc)) from None
+    # PackageRequest: ephemeral by the *raw* text's first character, then the name rule
+    name = requirement.name[1:] if text.startswith(".") else requirement.name
+    if not is_valid_package_name(name):
+        raise _PackageError(f"invalid package name in requirement {text!r}")
+    return str(requirement)
+
+
+def _statement_values(body: list[ast.stmt], values: dict[str, object], in_scope: bool) -> None:
+    """Collect ``NAME = literal`` values; raise DynamicSource on anything else."""
+    for statement in body:
+        line = statement.lineno
+        if isinstance(statement, ast.Pass):
+            continue
+        if (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            continue  # docstring
+        if isinstance(statement, ast.Assign):
+            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+                raise DynamicSource("assignment to something other than one plain name", line)
+            value = literal_value(statement.value)
+            if not in_scope:
+                values[statement.targets[0].id] = value
+            continue
+        if isinstance(statement, ast.FunctionDef) and not in_scope:
+            _check_function(statement)
+            values[statement.name] = _FUNCTION
+            continue
+        if isinstance(statement, ast.With) and not in_scope and _is_config_scope(statement):
+            # rez runs the block; names bound inside belong to the scope, not the package
+            _statement_values(statement.body, {}, in_scope=True)
+            continue
+        raise DynamicSource(f"top-level {type(statement).__name__}", line)
+
+
+_FUNCTION: Final = object()
+
+
+def _check_function(func: ast.FunctionDef) -> None:
+    """Plain functions and ``@late()`` ones are kept as source by rez; ``@early`` ones run."""
+    if func.name in SOLVER_FIELDS:
+        raise DynamicSource(f"function defines '{func.name}'", func.lineno)
+    for decorator in func.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Name)
+            and decorator.func.id == "late"
+            and not decorator.args
+            and not decorator.keywords
+        ):
+            continue
+        raise DynamicSource(f"decorated function '{func.name}' (only @late() is static)", func.lineno)
+    # Defaults and annotations are evaluated when rez execs the 'def'.
+    args = func.args
+    if args.defaults or args.kw_defaults or func.returns or any(
+        a.annotation for a in args.args + args.kwonlyargs + args.posonlyargs
+    ):
+        raise DynamicSource(f"function '{func.name}' has defaults or annotations", func.lineno)
+
+
+def _is_config_scope(statement: ast.With) -> bool:
+    if len(statement.items) != 1 or statement.items[0].optional_vars is not None:
+        return False
+    call = statement.items[0].context_expr
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "scope"
+        and len(call.args) == 1
+        and not call.keywords
+        and isinstance(call.args[0], ast.Constant)
+        and isinstance(call.args[0].value, str)
+    )
+
+
+def _requests(value: object, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list):  # rez's schema wants a list: a tuple or str fails
+        raise _PackageError(f"'{field}' must be a list, not {type(value).__name__}")
+    return tuple(normalise_request(item) for item in value)
+
+
+def _read_values(source: str | bytes) -> dict[str, object] | Outcome:
+    try:
+        module = parse_module(source)
+        values: dict[str, object] = {}
+        _statement_values(module.body, values, in_scope=False)
+    except InvalidSource as exc:
+        return Outcome(ParseStatus.ERROR, reason=str(exc))
+    except DynamicSource as exc:
+        status = ParseStatus.LATE if "function defines" in exc.reason else ParseStatus.DYNAMIC
+        return Outcome(status, reason=str(exc))
+    return values
+
+
+def _package_data(values: dict[str, object], name: str, version: str) -> Outcome:
+    try:
+        requires = _requests(values.get("requires", []), "requires")
+        raw_variants = values.get("variants", [])
+        if not isinstance(raw_variants, list):
+            raise _PackageError("'variants' must be a list of lists")
+        variants = tuple(_requests(variant, "variants") for variant in raw_variants)
+        timestamp = values.get("timestamp")
+        if timestamp is not None and type(timestamp) is not int:
+            raise _PackageError(f"'timestamp' must be an int, not {type(timestamp).__name__}")
+    except _PackageError as exc:
+        return Outcome(ParseStatus.ERROR, reason=str(exc))
+    return Outcome(ParseStatus.STATIC, PackageData(name, version, requires, variants, timestamp))
+
+
+def analyse_package_py(source: str | bytes, name: str = "", version: str = "") -> Outcome:
+    """Read a ``package.py`` statically: its data, or whether it is dynamic, late or an error.
+
+    ``name`` and ``version`` are what the package's path says (rez takes them
+    from the path, spec 5.1); the file's own ``name``/``version`` are ignored.
+    """
+    values = _read_values(source)
+    if isinstance(values, Outcome):
+        return values
+    return _package_data(values, name, version)
+
+
+def parse_static_package_py(source: str | bytes) -> PackageData | None:
+    """The file's package data when it is static, else ``None`` (dynamic, late-bound or invalid).
+
+    ``name`` and ``version`` are the file's own literals (``""`` when absent):
+    rez takes them from the path, so the caller that knows the path replaces them.
+    """
+    values = _read_values(source)
+    if isinstance(values, Outcome):
+        return None
+    file_name, file_version = values.get("name", ""), values.get("version", "")
+    return _package_data(
+        values,
+        file_name if isinstance(file_name, str) else "",
+        file_version if isinstance(file_version, str) else "",
+    ).data
