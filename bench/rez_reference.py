@@ -8,6 +8,7 @@ configuration, see ``isolated_rez_environ``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -106,7 +107,7 @@ def iter_rez_loaded(paths: Sequence[str], families: set[str] | None = None) -> I
                 continue
             try:
                 packages = list(family.iter_packages())
-            except Exception:  # noqa: BLE001  listing failures belong to the scan tests
+            except Exception:  # noqa: BLE001, S112  listing failures belong to the scan tests
                 continue
             for package in packages:
                 uri = str(package.uri)
@@ -131,7 +132,10 @@ def _main(argv: Sequence[str]) -> int:
         if args[:1] == ["--families"]:
             families = set(args[1].split(","))
             args = args[2:]
-        json.dump(dict(iter_rez_loaded(args, families)), sys.stdout, ensure_ascii=True)
+        # package files may print (and rez warns on stdout): keep stdout for the JSON
+        with contextlib.redirect_stdout(sys.stderr):
+            loaded = dict(iter_rez_loaded(args, families))
+        json.dump(loaded, sys.stdout, ensure_ascii=True)
         return 0
     if not argv or argv[0] != "enumerate":
         print("usage: python -m rezsnap.bench.rez_reference (enumerate|load [--families A,B]) PATH...",

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rezsnap.parser import ParseStatus, analyse_package_py
 
 from rezsnap import scan_repo
-from rezsnap.parser import ParseStatus, analyse_package_py
 
 
 def _ours(path: str, family: str, version: str) -> list[Any]:
