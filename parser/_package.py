@@ -153,7 +153,12 @@ def _read_values(source: str | bytes) -> dict[str, object] | Outcome:
     return values
 
 
-def _package_data(values: dict[str, object], name: str, version: str) -> Outcome:
+def _file_text(values: dict[str, object], field: str) -> str:
+    value = values.get(field, "")
+    return value if isinstance(value, str) else ""
+
+
+def _package_data(values: dict[str, object], name: str | None, version: str | None) -> Outcome:
     try:
         requires = _requests(values.get("requires", []), "requires")
         raw_variants = values.get("variants", [])
@@ -161,18 +166,26 @@ def _package_data(values: dict[str, object], name: str, version: str) -> Outcome
             raise _PackageError("'variants' must be a list of lists")
         variants = tuple(_requests(variant, "variants") for variant in raw_variants)
         timestamp = values.get("timestamp")
-        if timestamp is not None and type(timestamp) is not int:
+        if "timestamp" in values and type(timestamp) is not int:  # rez: None is an error too
             raise _PackageError(f"'timestamp' must be an int, not {type(timestamp).__name__}")
     except _PackageError as exc:
         return Outcome(ParseStatus.ERROR, reason=str(exc))
-    return Outcome(ParseStatus.STATIC, PackageData(name, version, requires, variants, timestamp))
+    data = PackageData(
+        _file_text(values, "name") if name is None else name,
+        _file_text(values, "version") if version is None else version,
+        requires,
+        variants,
+        timestamp,
+    )
+    return Outcome(ParseStatus.STATIC, data)
 
 
-def analyse_package_py(source: str | bytes, name: str = "", version: str = "") -> Outcome:
+def analyse_package_py(source: str | bytes, name: str | None = None, version: str | None = None) -> Outcome:
     """Read a ``package.py`` statically: its data, or whether it is dynamic, late or an error.
 
-    ``name`` and ``version`` are what the package's path says (rez takes them
-    from the path, spec 5.1); the file's own ``name``/``version`` are ignored.
+    rez takes a package's name and version from its path (spec 5.1): a caller
+    that knows the path passes them. Left out, the file's own ``name`` and
+    ``version`` literals are used (``""`` when absent).
     """
     values = _read_values(source)
     if isinstance(values, Outcome):
@@ -186,12 +199,4 @@ def parse_static_package_py(source: str | bytes) -> PackageData | None:
     ``name`` and ``version`` are the file's own literals (``""`` when absent):
     rez takes them from the path, so the caller that knows the path replaces them.
     """
-    values = _read_values(source)
-    if isinstance(values, Outcome):
-        return None
-    file_name, file_version = values.get("name", ""), values.get("version", "")
-    return _package_data(
-        values,
-        file_name if isinstance(file_name, str) else "",
-        file_version if isinstance(file_version, str) else "",
-    ).data
+    return analyse_package_py(source).data

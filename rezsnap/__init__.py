@@ -1,7 +1,7 @@
 """rezsnap: fast, rez-faithful scanning, parsing, snapshots and solving of rez repositories."""
 
 from rezsnap.model import PackageData, PackageKind, ScannedPackage, ScanProblem
-from rezsnap.parser import parse_static_package_py
+from rezsnap.parser import ParseCounters, parse_static_package_py, parse_static_packages_py
 from rezsnap.scanner import ScanResult, scan_repo
 from rezsnap.version import RezsnapError
 
@@ -10,11 +10,13 @@ __version__ = "0.1.0"
 __all__ = [
     "PackageData",
     "PackageKind",
+    "ParseCounters",
     "RezsnapError",
     "ScanProblem",
     "ScanResult",
     "ScannedPackage",
     "__version__",
     "parse_static_package_py",
+    "parse_static_packages_py",
     "scan_repo",
 ]

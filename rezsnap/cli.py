@@ -58,9 +58,10 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         description="Run rez and rezsnap alternately on the same input and report "
         "min/median/max and the ratio of medians.",
     )
-    bench.add_argument("stage", choices=["scan", "version"], help="which stage to measure")
+    bench.add_argument("stage", choices=["scan", "parse", "version"], help="which stage to measure")
     _add_source_arguments(bench, positional=False)
-    bench.add_argument("--repeat", type=int, default=7, metavar="N", help="timed runs each (default 7)")
+    bench.add_argument("--repeat", type=int, default=None, metavar="N",
+                       help="timed runs each (default: 7 for scan, 5 for version, 3 for parse)")
     bench.add_argument("--workers", type=int, default=None, metavar="N", help="as for 'scan'")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
@@ -167,15 +168,23 @@ def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.stage == "version":
         from rezsnap.bench.version import bench_version
 
-        comparisons = bench_version(repeat=args.repeat)
+        comparisons = bench_version(repeat=args.repeat or 5)
+    elif args.stage == "parse":
+        from rezsnap.bench.parse import bench_parse
+
+        comparisons = [bench_parse(_source_paths(args), repeat=args.repeat or 3, workers=args.workers)]
     else:
         from rezsnap.bench.scan import bench_scan
 
-        comparisons = [bench_scan(_source_paths(args), repeat=args.repeat, workers=args.workers)]
+        comparisons = [bench_scan(_source_paths(args), repeat=args.repeat or 7, workers=args.workers)]
     if args.json:
         out.write(json.dumps([c.as_dict() for c in comparisons]) + "\n")
     else:
         out.write("\n".join(format_comparison(c) for c in comparisons) + "\n")
+        for c in comparisons:
+            if "rez_us_per_file" in c.details:
+                out.write(f"  per file: rez {c.details['rez_us_per_file']:.0f} us, rezsnap "
+                          f"{c.details['rezsnap_us_per_file']:.1f} us ({c.details['files']} files)\n")
     return EXIT_OK
 
 

@@ -1,9 +1,9 @@
 """The rez-identical directory walker."""
 
 from rezsnap._names import is_valid_package_name
+from rezsnap._pool import pmap
 
 from ._families import version_sort_key
-from ._pool import pmap
 from ._scan import DEFAULT_WORKERS, FamilyRef, ScanResult, list_families, scan_repo
 
 __all__ = [

@@ -17,10 +17,11 @@ from typing import Final, NamedTuple
 import yaml
 from rezsnap.parser import FUNCTION, DynamicSource, InvalidSource, read_static_assignments
 
+from rezsnap._io import read_regular_file
 from rezsnap.model import PackageKind, ScanProblem
 from rezsnap.version import InvalidVersion, Version, VersionKey, is_valid_version, version_key
 
-from ._fs import entry_is_dir, is_file, list_dir_fd, open_dir, read_regular_file, utf8_problem
+from ._fs import entry_is_dir, is_file, list_dir_fd, open_dir, utf8_problem
 
 __all__ = [
     "NO_VERSION",

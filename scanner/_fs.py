@@ -10,25 +10,20 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import Final
 
 from rezsnap.model import ScanProblem
 
 __all__ = [
-    "MAX_DEFINITION_BYTES",
     "describe_os_error",
     "entry_is_dir",
     "is_file",
     "list_dir",
     "list_dir_fd",
     "open_dir",
-    "read_regular_file",
     "special_file_problem",
     "utf8_problem",
 ]
 
-#: A package definition larger than this is not read (it is reported instead).
-MAX_DEFINITION_BYTES: Final = 16 * 1024 * 1024
 
 
 def describe_os_error(exc: OSError) -> tuple[str, str]:
@@ -145,26 +140,3 @@ def utf8_problem(path: str, name: str, family: str | None, listed: bool) -> Scan
             family,
         )
     return None
-
-
-def read_regular_file(path: str) -> bytes:
-    """The bytes of a regular file; FIFOs and devices raise instead of blocking.
-
-    Opening with ``O_NONBLOCK`` and checking ``fstat`` makes the check race-free:
-    a FIFO swapped in after a ``stat`` still cannot hang the scan.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "not a regular file", path) if stat.S_ISDIR(
-                info.st_mode
-            ) else OSError(errno.EINVAL, "not a regular file (FIFO, socket or device)", path)
-        if info.st_size > MAX_DEFINITION_BYTES:
-            raise OSError(errno.EFBIG, f"file larger than {MAX_DEFINITION_BYTES} bytes", path)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
-import multiprocessing
 import os
 import statistics
 import time
@@ -17,6 +15,7 @@ from typing import Final, Union
 from tqdm import tqdm
 
 from rezsnap._names import is_valid_package_name
+from rezsnap._pool import cpu_count, pmap, shared_process_pool
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 
 from ._families import (
@@ -27,7 +26,6 @@ from ._families import (
     resolve_definitions,
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
-from ._pool import pmap
 
 __all__ = ["DEFAULT_WORKERS", "FamilyRef", "ScanResult", "list_families", "scan_repo"]
 
@@ -276,29 +274,7 @@ def _auto_executor(refs: Sequence[FamilyRef]) -> Iterator[Executor | None]:
         with ThreadPoolExecutor(DEFAULT_WORKERS) as threads:
             yield threads
         return
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cpus < 2 or len(refs) < MIN_FAMILIES_FOR_PROCESSES:
+    if cpu_count() < 2 or len(refs) < MIN_FAMILIES_FOR_PROCESSES:
         yield None  # serial: nothing to gain from a pool
         return
-    yield _shared_process_pool(min(cpus, 8))
-
-
-_SHARED_POOL: ProcessPoolExecutor | None = None
-
-
-def _shared_process_pool(size: int) -> ProcessPoolExecutor:
-    """One process pool per process, started on first use and reused by later scans.
-
-    Starting workers costs more than a warm scan of 18,226 packages when the
-    caller is a big process (forking copies its page tables), so a program
-    that scans repeatedly (a daemon, a benchmark) pays it once.
-    """
-    global _SHARED_POOL
-    if _SHARED_POOL is None or getattr(_SHARED_POOL, "_broken", False):
-        methods = multiprocessing.get_all_start_methods()
-        # the scan workers need no state of the parent: a forkserver starts them
-        # from a small, clean process (and is safe in a threaded parent)
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-        _SHARED_POOL = ProcessPoolExecutor(size, mp_context=context)
-        atexit.register(_SHARED_POOL.shutdown, wait=False, cancel_futures=True)
-    return _SHARED_POOL
+    yield shared_process_pool()

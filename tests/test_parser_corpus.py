@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from rezsnap.parser import ParseStatus, analyse_package_py
 
 from .package_corpus import CORPUS

@@ -1,0 +1,50 @@
+"""``rezsnap bench parse``: rez's enumerate + load + stringify against scan + batched static parse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rezsnap.parser import ParseCounters, parse_static_packages_py
+from rezsnap.scanner import scan_repo
+
+from rezsnap.model import PackageData
+
+from ._timing import Comparison, compare
+from .rez_reference import clear_rez_caches, require_rez
+
+__all__ = ["bench_parse"]
+
+
+def _rez_load_all(paths: Sequence[str]) -> list[PackageData]:
+    """What users do with rez: list every package, load it, read its fields as strings."""
+    from rez.packages import iter_package_families
+
+    clear_rez_caches()
+    loaded = []
+    for family in iter_package_families(paths=list(paths)):
+        for package in family.iter_packages():
+            loaded.append(PackageData.from_rez(package))
+    return loaded
+
+
+def bench_parse(paths: Sequence[str], *, repeat: int = 3, workers: int | None = None) -> Comparison:
+    require_rez()
+    paths = list(paths)
+
+    def run_rezsnap() -> list[PackageData | None]:
+        files = [p.path for p in scan_repo(paths) if p.path is not None and p.format == "py"]
+        return parse_static_packages_py(files, workers=workers)
+
+    counters = ParseCounters()
+    files = [p.path for p in scan_repo(paths) if p.path is not None and p.format == "py"]
+    parse_static_packages_py(files, workers=workers, counters=counters)
+    comparison = compare("parse (enumerate + load every package)", lambda: _rez_load_all(paths),
+                         run_rezsnap, repeat=repeat)
+    count = max(len(files), 1)
+    comparison.details.update(
+        files=len(files),
+        rez_us_per_file=comparison.rez.median / count * 1e6,
+        rezsnap_us_per_file=comparison.rezsnap.median / count * 1e6,
+        counters=counters.as_dict(),
+    )
+    return comparison

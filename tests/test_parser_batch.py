@@ -1,0 +1,63 @@
+"""Batched parsing and malformed input: aligned output, None for each bad file, never a raise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rezsnap import ParseCounters, parse_static_package_py, parse_static_packages_py
+
+GOOD = b"name = 'a'\nversion = '1'\nrequires = ['b-1']\n"
+
+
+def _files(root: Path) -> list[str]:
+    (root / "good.py").write_bytes(GOOD)
+    (root / "dynamic.py").write_bytes(b"import os\n" + GOOD)
+    (root / "syntax.py").write_bytes(b"requires = [\n")
+    (root / "nul.py").write_bytes(b"x = 1\0\n")
+    (root / "latin1.py").write_bytes(b"description = '\xe9'\n")  # invalid UTF-8, no cookie
+    (root / "cookie.py").write_bytes(b"# -*- coding: latin-1 -*-\ndescription = '\xe9'\n")
+    (root / "garbage.py").write_bytes(os.urandom(4096))
+    (root / "deep.py").write_bytes(b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n")
+    (root / "package.yaml").write_bytes(b"name: a\n")
+    os.mkfifo(root / "fifo.py")
+    (root / "dir.py").mkdir()
+    return [str(root / n) for n in ["good.py", "dynamic.py", "syntax.py", "nul.py", "latin1.py",
+                                    "cookie.py", "garbage.py", "deep.py", "package.yaml",
+                                    "fifo.py", "dir.py", "missing.py"]]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("workers", [0, 2])
+def test_batch_is_aligned_and_never_raises(tmp_path: Path, workers: int) -> None:
+    paths = _files(tmp_path)
+    counters = ParseCounters()
+    results = parse_static_packages_py(paths, workers=workers, counters=counters)
+    assert len(results) == len(paths)
+    good = results[0]
+    assert good is not None and good.requires == ("b-1",) and good.name == "a"
+    assert results[5] is not None  # a coding cookie makes latin-1 valid
+    assert [r is None for r in results] == [False, True, True, True, True, False, True, True,
+                                            True, True, True, True]
+    assert counters.files_seen == len(paths)
+    assert counters.static == 2 and counters.dynamic == 1 and counters.io_errors == 3
+    assert counters.not_python == 1
+
+
+def test_huge_file_is_parsed_or_declined_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "huge.py"
+    path.write_bytes(b"name = 'a'\n" + b"x = 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy'\n" * 200_000)
+    (result,) = parse_static_packages_py([str(path)], workers=0)
+    assert result is not None and result.name == "a"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=512))
+def test_binary_garbage_never_raises(data: bytes) -> None:
+    assert parse_static_package_py(data) is None or isinstance(
+        parse_static_package_py(data).requires, tuple  # type: ignore[union-attr]
+    )
