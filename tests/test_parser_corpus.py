@@ -28,7 +28,7 @@ def test_corpus_is_big_enough() -> None:
 
 @pytest.mark.parametrize("case", sorted(CORPUS))
 def test_corpus_case(case: str, corpus_results: dict[str, Any]) -> None:
-    source, expected = CORPUS[case]
+    _source, expected = CORPUS[case]
     path = corpus_results["root"] / case / "1.0" / "package.py"
     theirs = corpus_results["rez"][str(path)]
     outcome = analyse_package_py(Path(path).read_bytes(), case, "1.0")
