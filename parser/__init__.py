@@ -2,6 +2,7 @@
 
 from ._batch import parse_static_packages_py
 from ._counters import ParseCounters
+from ._fallback import LoadedPackage, RezNeeded, load_package
 from ._literals import (
     FUNCTION,
     DynamicSource,
@@ -14,6 +15,7 @@ from ._package import (
     Outcome,
     ParseStatus,
     analyse_package_py,
+    analyse_package_yaml,
     normalise_request,
     parse_static_package_py,
 )
@@ -22,11 +24,15 @@ __all__ = [
     "FUNCTION",
     "DynamicSource",
     "InvalidSource",
+    "LoadedPackage",
     "Outcome",
     "ParseCounters",
     "ParseStatus",
+    "RezNeeded",
     "analyse_package_py",
+    "analyse_package_yaml",
     "literal_value",
+    "load_package",
     "normalise_request",
     "parse_module",
     "parse_static_package_py",

@@ -20,7 +20,7 @@ from rezsnap.version import InvalidRequirement, Requirement
 
 from ._literals import DynamicSource, InvalidSource, literal_value, parse_module
 
-__all__ = ["Outcome", "ParseStatus", "analyse_package_py", "normalise_request", "parse_static_package_py"]
+__all__ = ["Outcome", "ParseStatus", "analyse_package_py", "analyse_package_yaml", "normalise_request", "parse_static_package_py"]
 
 #: Fields whose value the solver needs: a function defining one is not static.
 SOLVER_FIELDS: Final = frozenset({"name", "version", "requires", "variants", "timestamp"})
@@ -43,6 +43,10 @@ class Outcome:
     status: ParseStatus
     data: PackageData | None = None
     reason: str | None = None
+
+
+class _LateBound(DynamicSource):
+    """A solver field is an ``@late()`` function: code evaluated at resolve time, not data."""
 
 
 class _PackageError(ValueError):
@@ -99,8 +103,7 @@ _FUNCTION: Final = object()
 
 def _check_function(func: ast.FunctionDef) -> None:
     """Plain functions and ``@late()`` ones are kept as source by rez; ``@early`` ones run."""
-    if func.name in SOLVER_FIELDS:
-        raise DynamicSource(f"function defines '{func.name}'", func.lineno)
+    late = False
     for decorator in func.decorator_list:
         if (
             isinstance(decorator, ast.Call)
@@ -109,8 +112,13 @@ def _check_function(func: ast.FunctionDef) -> None:
             and not decorator.args
             and not decorator.keywords
         ):
+            late = True
             continue
         raise DynamicSource(f"decorated function '{func.name}' (only @late() is static)", func.lineno)
+    if func.name in SOLVER_FIELDS:
+        if late:
+            raise _LateBound(f"@late() function defines '{func.name}'", func.lineno)
+        raise DynamicSource(f"function defines '{func.name}'", func.lineno)
     # Defaults and annotations are evaluated when rez execs the 'def'.
     args = func.args
     if args.defaults or args.kw_defaults or func.returns or any(
@@ -147,9 +155,10 @@ def _read_values(source: str | bytes) -> dict[str, object] | Outcome:
         _statement_values(module.body, values, in_scope=False)
     except InvalidSource as exc:
         return Outcome(ParseStatus.ERROR, reason=str(exc))
+    except _LateBound as exc:
+        return Outcome(ParseStatus.LATE, reason=str(exc))
     except DynamicSource as exc:
-        status = ParseStatus.LATE if "function defines" in exc.reason else ParseStatus.DYNAMIC
-        return Outcome(status, reason=str(exc))
+        return Outcome(ParseStatus.DYNAMIC, reason=str(exc))
     return values
 
 
@@ -165,9 +174,10 @@ def _package_data(values: dict[str, object], name: str | None, version: str | No
         if not isinstance(raw_variants, list):
             raise _PackageError("'variants' must be a list of lists")
         variants = tuple(_requests(variant, "variants") for variant in raw_variants)
-        timestamp = values.get("timestamp")
-        if "timestamp" in values and type(timestamp) is not int:  # rez: None is an error too
-            raise _PackageError(f"'timestamp' must be an int, not {type(timestamp).__name__}")
+        raw_timestamp = values.get("timestamp")
+        if "timestamp" in values and type(raw_timestamp) is not int:  # rez: None is an error too
+            raise _PackageError(f"'timestamp' must be an int, not {type(raw_timestamp).__name__}")
+        timestamp = raw_timestamp if isinstance(raw_timestamp, int) else None
     except _PackageError as exc:
         return Outcome(ParseStatus.ERROR, reason=str(exc))
     data = PackageData(
@@ -191,6 +201,26 @@ def analyse_package_py(source: str | bytes, name: str | None = None, version: st
     if isinstance(values, Outcome):
         return values
     return _package_data(values, name, version)
+
+
+def analyse_package_yaml(source: str | bytes, name: str | None = None, version: str | None = None) -> Outcome:
+    """Read a ``package.yaml`` as rez does (PyYAML; plain data, so the safe loader
+    gives what rez's ``FullLoader`` gives; a python-specific tag is declined)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        text = source.decode("utf-8") if isinstance(source, bytes) else source
+        data = yaml.load(text, Loader=loader)
+    except yaml.constructor.ConstructorError as exc:
+        return Outcome(ParseStatus.DYNAMIC, reason=f"YAML tag the safe loader refuses: {exc}")
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        return Outcome(ParseStatus.ERROR, reason=f"{type(exc).__name__}: {exc}")
+    if data is None:
+        data = {}  # rez reads an empty file as {}
+    if not isinstance(data, dict):
+        return Outcome(ParseStatus.ERROR, reason=f"top level is a {type(data).__name__}, not a mapping")
+    return _package_data({str(k): v for k, v in data.items()}, name, version)
 
 
 def parse_static_package_py(source: str | bytes) -> PackageData | None:

@@ -1,13 +1,20 @@
 """rezsnap: fast, rez-faithful scanning, parsing, snapshots and solving of rez repositories."""
 
 from rezsnap.model import PackageData, PackageKind, ScannedPackage, ScanProblem
-from rezsnap.parser import ParseCounters, parse_static_package_py, parse_static_packages_py
+from rezsnap.parser import (
+    LoadedPackage,
+    ParseCounters,
+    load_package,
+    parse_static_package_py,
+    parse_static_packages_py,
+)
 from rezsnap.scanner import ScanResult, scan_repo
 from rezsnap.version import RezsnapError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LoadedPackage",
     "PackageData",
     "PackageKind",
     "ParseCounters",
@@ -16,6 +23,7 @@ __all__ = [
     "ScanResult",
     "ScannedPackage",
     "__version__",
+    "load_package",
     "parse_static_package_py",
     "parse_static_packages_py",
     "scan_repo",

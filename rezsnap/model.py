@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["PackageData", "PackageKind", "ScanProblem", "ScannedPackage"]
 
@@ -79,7 +79,7 @@ class PackageData:
     timestamp: int | None = None
 
     @classmethod
-    def from_rez(cls, package: object) -> PackageData:
+    def from_rez(cls, package: Any) -> PackageData:
         """Read any object with rez's package attributes (a ``rez.packages.Package``...)."""
         requires = getattr(package, "requires", None) or ()
         variants = getattr(package, "variants", None) or ()

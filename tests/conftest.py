@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+
+# Tests that run rez in this process (the loader fallback) get rez's default
+# configuration, whatever the machine's REZ_* settings or ~/.rezconfig say.
+from rezsnap.bench.rez_reference import isolated_rez_environ
+
+os.environ.update({k: v for k, v in isolated_rez_environ().items() if k.startswith("REZ_")})
+for _name in [k for k in os.environ if k.startswith("REZ_") and k not in ("REZ_CONFIG_FILE",
+                                                                           "REZ_DISABLE_HOME_CONFIG")]:
+    del os.environ[_name]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,0 +1,94 @@
+"""package.yaml against rez, and load_package: static first, rez's loader only when allowed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rezsnap.parser import ParseStatus, analyse_package_yaml
+
+from rezsnap import load_package
+
+YAML_CASES = {
+    "plain": "name: y\nversion: '1'\nrequires: [foo-1, 'bar>=2']\nvariants: [[a], [b-2]]\n",
+    "empty": "",
+    "timestamp": "requires: []\ntimestamp: 5\n",
+    "commands_block": "requires: [a]\ncommands: |\n  env.X = 1\n",
+    "bad_yaml": "requires: [a\n",
+    "top_list": "- a\n- b\n",
+    "requires_str": "requires: foo\n",
+    "requires_number": "requires: [1.5]\n",
+    "python_tag": "requires: !!python/tuple [a]\n",
+    "latin1": None,  # written as bytes below
+}
+
+DYNAMIC = {
+    "dyn_import": "import os\nname = 'x'\nrequires = ['foo-' + '1']\n",
+    "dyn_early": "@early()\ndef requires():\n    return ['foo-2']\n",
+    "dyn_raise": "raise ValueError('broken')\n",
+    "late_requires": "@late()\ndef requires():\n    return ['foo-3']\n",
+}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory, rez_loaded: Any) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("fallback")
+    for case, text in YAML_CASES.items():
+        path = root / case / "1.0" / "package.yaml"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"description: '\xe9'\n" if text is None else text.encode())
+    for case, text in DYNAMIC.items():
+        path = root / case / "1.0" / "package.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    return {"root": root, "rez": rez_loaded([str(root)])}
+
+
+def _as_list(data: Any) -> list[Any]:
+    return [data.name, data.version, list(data.requires), [list(v) for v in data.variants], data.timestamp]
+
+
+@pytest.mark.parametrize("case", sorted(YAML_CASES))
+def test_yaml_like_rez(case: str, repo: dict[str, Any]) -> None:
+    path = repo["root"] / case / "1.0" / "package.yaml"
+    theirs = repo["rez"][str(path)]
+    outcome = analyse_package_yaml(path.read_bytes(), case, "1.0")
+    if outcome.status is ParseStatus.STATIC:
+        assert _as_list(outcome.data) == theirs
+    else:
+        assert isinstance(theirs, str) and theirs.startswith("error"), (case, outcome, theirs)
+
+
+@pytest.mark.parametrize("case", sorted(DYNAMIC))
+def test_dynamic_files_fall_back_to_rez(case: str, repo: dict[str, Any]) -> None:
+    path = repo["root"] / case / "1.0" / "package.py"
+    loaded = load_package(path, case, "1.0")
+    theirs = repo["rez"][str(path)]
+    if case == "late_requires":
+        assert loaded.source == "late" and loaded.data is None
+    elif isinstance(theirs, str):
+        assert loaded.source == "error" and loaded.data is None
+    else:
+        assert loaded.source == "rez" and _as_list(loaded.data) == theirs
+
+
+def test_exec_fallback_off_never_runs_code(repo: dict[str, Any]) -> None:
+    path = repo["root"] / "dyn_import" / "1.0" / "package.py"
+    loaded = load_package(path, "dyn_import", "1.0", exec_fallback=False)
+    assert loaded.source == "error" and "switched off" in (loaded.reason or "")
+
+
+def test_without_rez_the_fallback_says_so(repo: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rez.packages", None)  # import fails as if not installed
+    path = repo["root"] / "dyn_import" / "1.0" / "package.py"
+    loaded = load_package(path, "dyn_import", "1.0")
+    assert loaded.source == "error" and "needs rez" in (loaded.reason or "")
+
+
+def test_static_files_never_touch_rez(repo: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rez.packages", None)
+    loaded = load_package(Path(repo["root"]) / "plain" / "1.0" / "package.yaml", "plain", "1.0")
+    assert loaded.source == "static" and loaded.data is not None
+    assert loaded.data.requires == ("foo-1", "bar-2+")
