@@ -83,7 +83,7 @@ def _load_with_rez(path: str, family: str, version: str) -> LoadedPackage:
         for package in iter_packages(family, paths=[repo]):
             if package.uri != path:
                 continue
-            raw = package.resource._data or {}  # noqa: SLF001  the only way to see a late binding
+            raw = package.resource._data or {}
             if any(isinstance(raw.get(f), SourceCode) for f in ("requires", "variants")):
                 return LoadedPackage("late", None, "requires or variants are late-bound (@late)")
             return LoadedPackage("rez", PackageData.from_rez(package))
