@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from typing import Final
 
@@ -65,13 +66,24 @@ def parse_static_packages_py(
     units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
     total = counters if counters is not None else ParseCounters()
     results: list[PackageData | None] = []
+    automatic = executor is None and workers is None
     with ExitStack() as stack:
-        if executor is None and workers is None:
+        if automatic:
             if len(names) >= MIN_FILES_FOR_PROCESSES and cpu_count() > 1:
                 executor = shared_process_pool()
         elif executor is None and workers:
             executor = stack.enter_context(ProcessPoolExecutor(workers))
-        for found, met in pmap(_parse_unit, units, workers=0, executor=executor):
-            results += found
-            total.add(met)
+        try:
+            for found, met in pmap(_parse_unit, units, workers=0, executor=executor):
+                results += found
+                total.add(met)
+        except (BrokenProcessPool, OSError):
+            if not automatic:
+                raise
+            # the automatic pool could not run (no more processes...): parse here
+            results, fresh = [], ParseCounters()
+            for found, met in map(_parse_unit, units):
+                results += found
+                fresh.add(met)
+            total.add(fresh)
     return results

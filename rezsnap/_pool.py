@@ -65,13 +65,14 @@ def shared_process_pool() -> cf.ProcessPoolExecutor:
 
     Starting workers costs more than a warm scan of 18,226 packages when the
     caller is a big process, so a program that scans or parses repeatedly (a
-    daemon, a benchmark) pays it once. Workers come from a forkserver: a small,
-    clean process, safe to use from a threaded parent.
+    daemon, a benchmark) pays it once. Workers are forked where the platform
+    can: a forkserver or spawn child re-imports the caller's ``__main__``
+    script, which breaks the pool for a script without a ``__main__`` guard.
     """
     global _SHARED_POOL
     if _SHARED_POOL is None or getattr(_SHARED_POOL, "_broken", False):
         methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
         _SHARED_POOL = cf.ProcessPoolExecutor(min(cpu_count(), 8), mp_context=context)
-        atexit.register(_SHARED_POOL.shutdown, wait=False, cancel_futures=True)
+        atexit.register(_SHARED_POOL.shutdown, wait=True, cancel_futures=True)
     return _SHARED_POOL

@@ -61,3 +61,24 @@ def test_binary_garbage_never_raises(data: bytes) -> None:
     assert parse_static_package_py(data) is None or isinstance(
         parse_static_package_py(data).requires, tuple  # type: ignore[union-attr]
     )
+
+
+@pytest.mark.timeout(300)
+def test_unguarded_script_uses_the_automatic_pools(tmp_path: Path) -> None:
+    """A user script without ``if __name__ == "__main__"`` (the pools must not re-run it)."""
+    import subprocess
+    import sys
+
+    from rezsnap.datasets import rez_benchmark
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import rezsnap\n"
+        f"packages = rezsnap.scan_repo({str(rez_benchmark().path)!r})\n"
+        "results = rezsnap.parse_static_packages_py([p.path for p in packages])\n"
+        "print(len(packages), sum(r is not None for r in results))\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240,
+                          check=True)
+    assert done.stdout.split() == ["18226", "18226"]
+    assert "leaked" not in done.stderr
