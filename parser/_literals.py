@@ -14,7 +14,16 @@ from typing import Final
 
 from rezsnap.version import RezsnapError
 
-__all__ = ["FUNCTION", "DynamicSource", "InvalidSource", "literal_value", "parse_module", "read_static_assignments"]
+__all__ = [
+    "FUNCTION",
+    "SOLVER_FIELDS",
+    "DynamicSource",
+    "InvalidSource",
+    "LateBound",
+    "literal_value",
+    "parse_module",
+    "read_static_assignments",
+]
 
 #: Literals nested deeper than this are declined (rez would happily load them;
 #: we would rather decline than recurse without bound).
@@ -98,11 +107,30 @@ def literal_value(node: ast.expr, depth: int = 0) -> object:
     raise DynamicSource(f"{type(node).__name__} is not a literal", getattr(node, "lineno", None))
 
 
+#: Fields whose value the solver needs: a function defining one is not static.
+SOLVER_FIELDS: Final = frozenset({"name", "version", "requires", "variants", "timestamp"})
+
+
+class LateBound(DynamicSource):
+    """A solver field is an ``@late()`` function: code evaluated at resolve time, not data."""
+
+
 def read_static_assignments(source: str | bytes) -> dict[str, object]:
-    """The ``NAME = literal`` assignments of a fully static module, last one winning."""
-    module = parse_module(source)
+    """The module-level ``NAME = literal`` values of a static file, last one winning.
+
+    Names bound by ``def`` map to ``FUNCTION`` (rez keeps them as source code).
+    Raises ``InvalidSource`` when the file does not compile, ``LateBound`` when a
+    solver field is ``@late()``, ``DynamicSource`` for anything else not static.
+    """
     values: dict[str, object] = {}
-    for statement in module.body:
+    _statement_values(parse_module(source).body, values, in_scope=False)
+    return values
+
+
+def _statement_values(body: list[ast.stmt], values: dict[str, object], in_scope: bool) -> None:
+    """Collect ``NAME = literal`` values; raise DynamicSource on anything else."""
+    for statement in body:
+        line = statement.lineno
         if isinstance(statement, ast.Pass):
             continue
         if (
@@ -110,17 +138,62 @@ def read_static_assignments(source: str | bytes) -> dict[str, object]:
             and isinstance(statement.value, ast.Constant)
             and isinstance(statement.value.value, str)
         ):
-            continue  # a docstring or a bare string
-        if isinstance(statement, ast.FunctionDef) and not statement.decorator_list:
-            # rez keeps a plain function as a SourceCode attribute under its name
+            continue  # docstring
+        if isinstance(statement, ast.Assign):
+            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+                raise DynamicSource("assignment to something other than one plain name", line)
+            value = literal_value(statement.value)
+            if not in_scope:
+                values[statement.targets[0].id] = value
+            continue
+        if isinstance(statement, ast.FunctionDef) and not in_scope:
+            _check_function(statement)
             values[statement.name] = FUNCTION
             continue
-        if (
-            isinstance(statement, ast.Assign)
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name)
-        ):
-            values[statement.targets[0].id] = literal_value(statement.value)
+        if isinstance(statement, ast.With) and not in_scope and _is_config_scope(statement):
+            # rez runs the block; names bound inside belong to the scope, not the package
+            _statement_values(statement.body, {}, in_scope=True)
             continue
-        raise DynamicSource(f"top-level {type(statement).__name__}", statement.lineno)
-    return values
+        raise DynamicSource(f"top-level {type(statement).__name__}", line)
+
+
+
+def _check_function(func: ast.FunctionDef) -> None:
+    """Plain functions and ``@late()`` ones are kept as source by rez; ``@early`` ones run."""
+    late = False
+    for decorator in func.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Name)
+            and decorator.func.id == "late"
+            and not decorator.args
+            and not decorator.keywords
+        ):
+            late = True
+            continue
+        raise DynamicSource(f"decorated function '{func.name}' (only @late() is static)", func.lineno)
+    if func.name in SOLVER_FIELDS:
+        if late:
+            raise LateBound(f"@late() function defines '{func.name}'", func.lineno)
+        raise DynamicSource(f"function defines '{func.name}'", func.lineno)
+    # Defaults and annotations are evaluated when rez execs the 'def'.
+    args = func.args
+    if args.defaults or args.kw_defaults or func.returns or any(
+        a.annotation for a in args.args + args.kwonlyargs + args.posonlyargs
+    ):
+        raise DynamicSource(f"function '{func.name}' has defaults or annotations", func.lineno)
+
+
+def _is_config_scope(statement: ast.With) -> bool:
+    if len(statement.items) != 1 or statement.items[0].optional_vars is not None:
+        return False
+    call = statement.items[0].context_expr
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "scope"
+        and len(call.args) == 1
+        and not call.keywords
+        and isinstance(call.args[0], ast.Constant)
+        and isinstance(call.args[0].value, str)
+    )

@@ -9,22 +9,16 @@ change resolves, a decline only costs the rez fallback.
 
 from __future__ import annotations
 
-import ast
 import enum
 from dataclasses import dataclass
-from typing import Final
 
 from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
 from rezsnap.version import InvalidRequirement, Requirement
 
-from ._literals import DynamicSource, InvalidSource, literal_value, parse_module
+from ._literals import DynamicSource, InvalidSource, LateBound, read_static_assignments
 
 __all__ = ["Outcome", "ParseStatus", "analyse_package_py", "analyse_package_yaml", "normalise_request", "parse_static_package_py"]
-
-#: Fields whose value the solver needs: a function defining one is not static.
-SOLVER_FIELDS: Final = frozenset({"name", "version", "requires", "variants", "timestamp"})
-
 
 class ParseStatus(str, enum.Enum):
     STATIC = "static"  # read without executing anything; equal to rez's values
@@ -43,10 +37,6 @@ class Outcome:
     status: ParseStatus
     data: PackageData | None = None
     reason: str | None = None
-
-
-class _LateBound(DynamicSource):
-    """A solver field is an ``@late()`` function: code evaluated at resolve time, not data."""
 
 
 class _PackageError(ValueError):
@@ -68,80 +58,6 @@ def normalise_request(text: object) -> str:
     return str(requirement)
 
 
-def _statement_values(body: list[ast.stmt], values: dict[str, object], in_scope: bool) -> None:
-    """Collect ``NAME = literal`` values; raise DynamicSource on anything else."""
-    for statement in body:
-        line = statement.lineno
-        if isinstance(statement, ast.Pass):
-            continue
-        if (
-            isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Constant)
-            and isinstance(statement.value.value, str)
-        ):
-            continue  # docstring
-        if isinstance(statement, ast.Assign):
-            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-                raise DynamicSource("assignment to something other than one plain name", line)
-            value = literal_value(statement.value)
-            if not in_scope:
-                values[statement.targets[0].id] = value
-            continue
-        if isinstance(statement, ast.FunctionDef) and not in_scope:
-            _check_function(statement)
-            values[statement.name] = _FUNCTION
-            continue
-        if isinstance(statement, ast.With) and not in_scope and _is_config_scope(statement):
-            # rez runs the block; names bound inside belong to the scope, not the package
-            _statement_values(statement.body, {}, in_scope=True)
-            continue
-        raise DynamicSource(f"top-level {type(statement).__name__}", line)
-
-
-_FUNCTION: Final = object()
-
-
-def _check_function(func: ast.FunctionDef) -> None:
-    """Plain functions and ``@late()`` ones are kept as source by rez; ``@early`` ones run."""
-    late = False
-    for decorator in func.decorator_list:
-        if (
-            isinstance(decorator, ast.Call)
-            and isinstance(decorator.func, ast.Name)
-            and decorator.func.id == "late"
-            and not decorator.args
-            and not decorator.keywords
-        ):
-            late = True
-            continue
-        raise DynamicSource(f"decorated function '{func.name}' (only @late() is static)", func.lineno)
-    if func.name in SOLVER_FIELDS:
-        if late:
-            raise _LateBound(f"@late() function defines '{func.name}'", func.lineno)
-        raise DynamicSource(f"function defines '{func.name}'", func.lineno)
-    # Defaults and annotations are evaluated when rez execs the 'def'.
-    args = func.args
-    if args.defaults or args.kw_defaults or func.returns or any(
-        a.annotation for a in args.args + args.kwonlyargs + args.posonlyargs
-    ):
-        raise DynamicSource(f"function '{func.name}' has defaults or annotations", func.lineno)
-
-
-def _is_config_scope(statement: ast.With) -> bool:
-    if len(statement.items) != 1 or statement.items[0].optional_vars is not None:
-        return False
-    call = statement.items[0].context_expr
-    return (
-        isinstance(call, ast.Call)
-        and isinstance(call.func, ast.Name)
-        and call.func.id == "scope"
-        and len(call.args) == 1
-        and not call.keywords
-        and isinstance(call.args[0], ast.Constant)
-        and isinstance(call.args[0].value, str)
-    )
-
-
 def _requests(value: object, field: str) -> tuple[str, ...]:
     if not isinstance(value, list):  # rez's schema wants a list: a tuple or str fails
         raise _PackageError(f"'{field}' must be a list, not {type(value).__name__}")
@@ -150,12 +66,10 @@ def _requests(value: object, field: str) -> tuple[str, ...]:
 
 def _read_values(source: str | bytes) -> dict[str, object] | Outcome:
     try:
-        module = parse_module(source)
-        values: dict[str, object] = {}
-        _statement_values(module.body, values, in_scope=False)
+        values = read_static_assignments(source)
     except InvalidSource as exc:
         return Outcome(ParseStatus.ERROR, reason=str(exc))
-    except _LateBound as exc:
+    except LateBound as exc:
         return Outcome(ParseStatus.LATE, reason=str(exc))
     except DynamicSource as exc:
         return Outcome(ParseStatus.DYNAMIC, reason=str(exc))

@@ -40,13 +40,7 @@ def describe_os_error(exc: OSError) -> tuple[str, str]:
 
 def list_dir(path: str, problems: list[ScanProblem], family: str | None) -> list[os.DirEntry[str]]:
     """The entries of ``path``; an unreadable directory gives ``[]`` and a problem."""
-    try:
-        with os.scandir(path) as it:
-            return list(it)
-    except OSError as exc:
-        code, message = describe_os_error(exc)
-        problems.append(ScanProblem(path, code, f"cannot list directory: {message}", family))
-        return []
+    return list_dir_fd(path, path, problems, family)
 
 
 def open_dir(path: str, problems: list[ScanProblem], family: str | None) -> int | None:
@@ -59,8 +53,11 @@ def open_dir(path: str, problems: list[ScanProblem], family: str | None) -> int 
         return None
 
 
-def list_dir_fd(fd: int, path: str, problems: list[ScanProblem], family: str | None) -> list[os.DirEntry[str]]:
-    """The entries of the open directory ``fd`` (names only in ``entry.path``)."""
+def list_dir_fd(
+    fd: int | str, path: str, problems: list[ScanProblem], family: str | None
+) -> list[os.DirEntry[str]]:
+    """The entries of the open directory ``fd`` (then ``entry.path`` is only the name), or of
+    the directory named by ``fd`` when it is a path; errors give ``[]`` and a problem on ``path``."""
     try:
         with os.scandir(fd) as it:
             return list(it)
