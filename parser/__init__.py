@@ -14,6 +14,7 @@ from ._literals import (
 from ._package import (
     Outcome,
     ParseStatus,
+    analyse_combined_package,
     analyse_package_py,
     analyse_package_yaml,
     normalise_request,
@@ -29,6 +30,7 @@ __all__ = [
     "ParseCounters",
     "ParseStatus",
     "RezNeeded",
+    "analyse_combined_package",
     "analyse_package_py",
     "analyse_package_yaml",
     "literal_value",

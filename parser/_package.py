@@ -14,11 +14,23 @@ from dataclasses import dataclass
 
 from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
-from rezsnap.version import InvalidRequirement, Requirement
+from rezsnap.version import (
+    InvalidRange,
+    InvalidRequirement,
+    InvalidVersion,
+    Requirement,
+    Version,
+    VersionRange,
+)
 
 from ._literals import DynamicSource, InvalidSource, LateBound, read_static_assignments
 
-__all__ = ["Outcome", "ParseStatus", "analyse_package_py", "analyse_package_yaml", "normalise_request", "parse_static_package_py"]
+__all__ = [
+    "Outcome",
+    "ParseStatus",
+    "analyse_combined_package",
+    "analyse_package_py",
+    "analyse_package_yaml", "normalise_request", "parse_static_package_py"]
 
 class ParseStatus(str, enum.Enum):
     STATIC = "static"  # read without executing anything; equal to rez's values
@@ -117,15 +129,15 @@ def analyse_package_py(source: str | bytes, name: str | None = None, version: st
     return _package_data(values, name, version)
 
 
-def analyse_package_yaml(source: str | bytes, name: str | None = None, version: str | None = None) -> Outcome:
-    """Read a ``package.yaml`` as rez does (PyYAML; plain data, so the safe loader
-    gives what rez's ``FullLoader`` gives; a python-specific tag is declined)."""
+def _yaml_values(source: str | bytes) -> dict[str, object] | Outcome:
+    """rez reads YAML with PyYAML; for plain data the safe loader gives what rez's
+    ``FullLoader`` gives, and a Python-specific tag is declined."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         text = source.decode("utf-8") if isinstance(source, bytes) else source
-        data = yaml.load(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)  # noqa: S506  a safe loader
     except yaml.constructor.ConstructorError as exc:
         return Outcome(ParseStatus.DYNAMIC, reason=f"YAML tag the safe loader refuses: {exc}")
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -134,7 +146,54 @@ def analyse_package_yaml(source: str | bytes, name: str | None = None, version: 
         data = {}  # rez reads an empty file as {}
     if not isinstance(data, dict):
         return Outcome(ParseStatus.ERROR, reason=f"top level is a {type(data).__name__}, not a mapping")
-    return _package_data({str(k): v for k, v in data.items()}, name, version)
+    return {str(k): v for k, v in data.items()}
+
+
+def analyse_package_yaml(source: str | bytes, name: str | None = None, version: str | None = None) -> Outcome:
+    """Read a ``package.yaml`` as rez does (see ``_yaml_values``)."""
+    values = _yaml_values(source)
+    if isinstance(values, Outcome):
+        return values
+    return _package_data(values, name, version)
+
+
+def analyse_combined_package(
+    source: str | bytes, fmt: str, family: str, version: str
+) -> Outcome:
+    """One package of a combined ``<family>.py``/``.yaml`` file (spec 5.2).
+
+    As rez's ``FileSystemCombinedPackageResource._load``: the file's data, and
+    when it lists ``versions``, every ``version_overrides`` entry whose range
+    contains ``version`` applied in file order.
+    """
+    if fmt == "yaml":
+        whole = analyse_package_yaml(source)
+        if whole.status is not ParseStatus.STATIC:
+            return whole
+        import yaml
+
+        values = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    else:
+        read = _read_values(source)
+        if isinstance(read, Outcome):
+            return read
+        values = read
+    data = dict(values)
+    if "versions" in data:
+        del data["versions"]
+        overrides = data.pop("version_overrides", None) or {}
+        if not isinstance(overrides, dict):
+            return Outcome(ParseStatus.ERROR, reason="'version_overrides' is not a mapping")
+        try:
+            target = Version(version)
+            for range_text, override in overrides.items():
+                if not isinstance(override, dict):
+                    return Outcome(ParseStatus.ERROR, reason="'version_overrides' values must be mappings")
+                if target in VersionRange(str(range_text)):
+                    data.update(override)
+        except (InvalidVersion, InvalidRange) as exc:
+            return Outcome(ParseStatus.ERROR, reason=str(exc))
+    return _package_data({str(k): v for k, v in data.items()}, family, version)
 
 
 def parse_static_package_py(source: str | bytes) -> PackageData | None:

@@ -92,3 +92,30 @@ def test_static_files_never_touch_rez(repo: dict[str, Any], monkeypatch: pytest.
     loaded = load_package(Path(repo["root"]) / "plain" / "1.0" / "package.yaml", "plain", "1.0")
     assert loaded.source == "static" and loaded.data is not None
     assert loaded.data.requires == ("foo-1", "bar-2+")
+
+
+def test_combined_packages_like_rez(tmp_path: Path, rez_loaded: Any) -> None:
+    """Spec 5.2 / E03 / E17: versions and version_overrides of combined files."""
+    from rezsnap import scan_repo
+    from rezsnap.parser import analyse_combined_package
+
+    (tmp_path / "multi.py").write_text(
+        "name = 'multi'\nversions = ['1.0', '1.1', '2.0']\nrequires = ['base']\n"
+        "version_overrides = {'1.1+': {'requires': ['python-3']}, '2': {'variants': [['a'], ['b']]}}\n")
+    (tmp_path / "c1.yaml").write_text(
+        "versions: ['1.0', '2.0', '1-0']\nversion_overrides:\n"
+        "  '1': {requires: [one]}\n  '==2.0': {requires: [two], variants: [[x]]}\n")
+    (tmp_path / "single.yaml").write_text("requires: [foo-1]\ntimestamp: 7\n")
+    (tmp_path / "badkey.py").write_text("versions = ['1']\nversion_overrides = {'1..': {}}\n")
+    theirs = rez_loaded([str(tmp_path)])
+    packages = scan_repo(tmp_path, workers=0)
+    assert len(packages) == 8  # multi 3, c1 3, single 1, badkey 1
+    for package in packages:
+        assert package.path is not None and package.format is not None
+        outcome = analyse_combined_package(Path(package.path).read_bytes(), package.format,
+                                           package.family, package.version)
+        expected = theirs[package.uri]
+        if outcome.status is ParseStatus.STATIC:
+            assert _as_list(outcome.data) == expected, package
+        else:
+            assert isinstance(expected, str) and expected.startswith("error"), (package, outcome)
