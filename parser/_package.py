@@ -137,7 +137,7 @@ def _yaml_values(source: str | bytes) -> dict[str, object] | Outcome:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         text = source.decode("utf-8") if isinstance(source, bytes) else source
-        data = yaml.load(text, Loader=loader)  # noqa: S506  a safe loader
+        data = yaml.load(text, Loader=loader)
     except yaml.constructor.ConstructorError as exc:
         return Outcome(ParseStatus.DYNAMIC, reason=f"YAML tag the safe loader refuses: {exc}")
     except (UnicodeDecodeError, yaml.YAMLError) as exc:

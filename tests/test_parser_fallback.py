@@ -96,8 +96,9 @@ def test_static_files_never_touch_rez(repo: dict[str, Any], monkeypatch: pytest.
 
 def test_combined_packages_like_rez(tmp_path: Path, rez_loaded: Any) -> None:
     """Spec 5.2 / E03 / E17: versions and version_overrides of combined files."""
-    from rezsnap import scan_repo
     from rezsnap.parser import analyse_combined_package
+
+    from rezsnap import scan_repo
 
     (tmp_path / "multi.py").write_text(
         "name = 'multi'\nversions = ['1.0', '1.1', '2.0']\nrequires = ['base']\n"
