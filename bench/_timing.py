@@ -99,7 +99,4 @@ def format_comparison(comparison: Comparison) -> str:
     return "\n".join(rows)
 
 
-def to_json_ready(comparisons: list[Comparison]) -> list[dict[str, Any]]:
-    return [c.as_dict() for c in comparisons]
-
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from rezsnap.scanner import scan_repo
 
 from ._timing import Comparison, compare
-from .rez_reference import clear_rez_caches, require_rez, rez_enumerate
+from .rez_reference import RezRow, clear_rez_caches, require_rez, rez_enumerate
 
 __all__ = ["bench_scan"]
 
@@ -24,9 +24,9 @@ def bench_scan(
     require_rez()
     paths = list(paths)
 
-    def run_rez() -> list[object]:
+    def run_rez() -> list[RezRow]:
         clear_rez_caches()  # a fresh repository object: no listing is reused
-        return list(rez_enumerate(paths))
+        return rez_enumerate(paths)
 
     def run_rezsnap() -> object:
         return scan_repo(paths, workers=workers)

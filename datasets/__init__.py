@@ -3,7 +3,14 @@
 from ._cache import cache_dir
 from ._rez_benchmark import RezBenchmark, RezBenchmarkUnavailable, recorded_resolves, rez_benchmark
 
-__all__ = ["RezBenchmark", "RezBenchmarkUnavailable", "cache_dir", "recorded_resolves", "rez_benchmark"]
+__all__ = [
+    "DATASETS",
+    "RezBenchmark",
+    "RezBenchmarkUnavailable",
+    "cache_dir",
+    "recorded_resolves",
+    "rez_benchmark",
+]
 
 #: Names accepted by ``--dataset`` on the command line.
 DATASETS = ("rez-benchmark",)

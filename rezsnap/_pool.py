@@ -21,21 +21,20 @@ def pmap(
     *,
     workers: int,
     executor: cf.Executor | None = None,
-    pool: type[cf.ThreadPoolExecutor | cf.ProcessPoolExecutor] = cf.ThreadPoolExecutor,
 ) -> Iterator[R]:
     """Yield ``func(item)`` for each item, in input order.
 
     ``executor`` wins when given (a process pool, a Dask client's executor...);
     otherwise ``workers == 0`` runs in this process, one item after another
     (debuggable, and the reference for parallel == serial), and ``workers > 0``
-    runs on a private pool of that many workers of type ``pool``.
+    runs on a private pool of that many threads.
     """
     if executor is not None:
         yield from _ordered(executor, func, items)
     elif workers == 0:
         yield from map(func, items)
     else:
-        with pool(max_workers=workers) as private:
+        with cf.ThreadPoolExecutor(max_workers=workers) as private:
             yield from _ordered(private, func, items)
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from rezsnap.datasets import DATASETS
 from rezsnap.model import ScannedPackage, ScanProblem
 from rezsnap.scanner import scan_repo
 from rezsnap.version import RezsnapError
@@ -73,7 +74,7 @@ def _add_source_arguments(parser: argparse.ArgumentParser, positional: bool = Tr
     else:
         parser.add_argument("--repo", action="append", dest="paths", default=[], metavar="PATH",
                             help="a rez package path (repeatable)")
-    parser.add_argument("--dataset", choices=["rez-benchmark"],
+    parser.add_argument("--dataset", choices=DATASETS,
                         help="a built-in dataset instead of PATHs")
 
 

@@ -9,7 +9,7 @@ precomputed tuple keys instead of token objects.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Final
@@ -381,18 +381,12 @@ class VersionRange:
 
     def intersection(self, other: VersionRange | Iterable[VersionRange]) -> VersionRange | None:
         others = [other] if isinstance(other, VersionRange) else list(other)
-        bounds: Sequence[Bound] = self.bounds
+        result: VersionRange | None = self
         for rng in others:
-            if len(bounds) == 1 and len(rng.bounds) == 1:  # the common case
-                only = bounds[0].intersection(rng.bounds[0])
-                if only is None:
-                    return None
-                bounds = (only,)
-                continue
-            bounds = [b for x in bounds for y in rng.bounds if (b := x.intersection(y)) is not None]
-            if not bounds:
+            result = result & rng  # type: ignore[operator]
+            if result is None:
                 return None
-        return VersionRange._from_bounds(bounds)
+        return result
 
     def inverse(self) -> VersionRange | None:
         if self.is_any():
@@ -443,9 +437,9 @@ class VersionRange:
             if bound.lower_inclusive:
                 start = bisect_left(sorted_keys, lk)
             else:
-                start = _bisect_right(sorted_keys, lk)
+                start = bisect_right(sorted_keys, lk)
             if bound.upper_inclusive:
-                stop = _bisect_right(sorted_keys, uk)
+                stop = bisect_right(sorted_keys, uk)
             else:
                 stop = bisect_left(sorted_keys, uk)
             hits.extend(range(start, stop))
@@ -465,7 +459,9 @@ class VersionRange:
     def __and__(self, other: VersionRange) -> VersionRange | None:
         mine, theirs = self.bounds, other.bounds
         if len(mine) != 1 or len(theirs) != 1:
-            return self.intersection(other)
+            # every pair in order, not re-normalised (as rez: spec B.5)
+            bounds = [b for x in mine for y in theirs if (b := x.intersection(y)) is not None]
+            return VersionRange._from_bounds(bounds) if bounds else None
         # the solver's hot case, inlined: one bound each (see Bound.intersection)
         x, y = mine[0], theirs[0]
         lower = x if x.lower_key >= y.lower_key else y
@@ -515,15 +511,10 @@ class VersionRange:
         return h
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_range, (str(self), [(b.lower, b.lower_inclusive, b.upper, b.upper_inclusive)
-                                             for b in self.bounds]))
+        ends = [(b.lower, b.lower_inclusive, b.upper, b.upper_inclusive) for b in self.bounds]
+        return (_rebuild_range, (ends,))
 
 
-def _rebuild_range(_text: str, ends: list[tuple[Version, bool, Version, bool]]) -> VersionRange:
+def _rebuild_range(ends: list[tuple[Version, bool, Version, bool]]) -> VersionRange:
     return VersionRange._from_bounds(Bound(*end, check=False) for end in ends)
 
-
-def _bisect_right(keys: Sequence[VersionKey], key: VersionKey) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(keys, key)
