@@ -26,8 +26,8 @@ __all__ = [
     "rez_enumerate",
 ]
 
-#: (family, version text, format, definition path, package path, kind)
-RezRow = tuple[str, str, "str | None", "str | None", str, str]
+#: (family, version text, format, definition path, package path), exactly as rez reports them
+RezRow = tuple[str, str, "str | None", "str | None", str]
 
 
 class RezNotInstalled(RezsnapError, ImportError):
@@ -84,14 +84,11 @@ def iter_rez_listing(paths: Sequence[str]) -> Iterator[tuple[str, object]]:
                 res: Any = package.resource
                 version = res.get("version", "") or ""
                 if combined:
-                    fmt, path, kind = res.get("ext"), res.parent.filepath, "combined"
+                    fmt, path = res.get("ext"), res.parent.filepath
                 else:
                     path = res.filepath
                     fmt = res.file_format.extension if res.file_format else None
-                    kind = "unversioned" if "version" not in res.variables and path and (
-                        os.path.dirname(path) == resource.path
-                    ) else "directory"
-                yield "package", (name, version, fmt, path, repo, kind)
+                yield "package", (name, version, fmt, path, repo)
 
 
 def iter_rez_loaded(paths: Sequence[str], families: set[str] | None = None) -> Iterator[tuple[str, object]]:

@@ -34,42 +34,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def _run_rez_reference(args: Sequence[str]) -> dict[str, Any]:
+    """Run ``python -m rezsnap.bench.rez_reference ARGS`` with rez's default config; its JSON."""
+    pytest.importorskip("rez", reason="the rez extra is needed for differential tests")
+    completed = subprocess.run(
+        [sys.executable, "-m", "rezsnap.bench.rez_reference", *args],
+        env=_REZ_ENV, capture_output=True, text=True, timeout=600, check=True,
+        errors="surrogateescape",
+    )
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+_REZ_ENV = isolated_rez_environ()
+
+
 @pytest.fixture(scope="session")
 def rez_listing() -> Callable[[Sequence[str]], dict[str, Any]]:
     """``rez_listing(paths)``: rez 3.4.0's own enumeration of ``paths``, from a fresh process."""
-    pytest.importorskip("rez", reason="the rez extra is needed for differential tests")
-    from rezsnap.bench.rez_reference import isolated_rez_environ
-
-    env = isolated_rez_environ()
-
-    def run(paths: Sequence[str]) -> dict[str, Any]:
-        completed = subprocess.run(
-            [sys.executable, "-m", "rezsnap.bench.rez_reference", "enumerate", *paths],
-            env=env, capture_output=True, text=True, timeout=300, check=True,
-            errors="surrogateescape",
-        )
-        result: dict[str, Any] = json.loads(completed.stdout)
-        return result
-
-    return run
+    return lambda paths: _run_rez_reference(["enumerate", *paths])
 
 
 @pytest.fixture(scope="session")
 def rez_loaded() -> Callable[..., dict[str, Any]]:
     """``rez_loaded(paths, families=None)``: rez's loaded data per package URI, from a fresh process."""
-    pytest.importorskip("rez", reason="the rez extra is needed for differential tests")
-    from rezsnap.bench.rez_reference import isolated_rez_environ
-
-    env = isolated_rez_environ()
 
     def run(paths: Sequence[str], families: Sequence[str] | None = None) -> dict[str, Any]:
         extra = ["--families", ",".join(families)] if families is not None else []
-        completed = subprocess.run(
-            [sys.executable, "-m", "rezsnap.bench.rez_reference", "load", *extra, *paths],
-            env=env, capture_output=True, text=True, timeout=600, check=True,
-            errors="surrogateescape",
-        )
-        result: dict[str, Any] = json.loads(completed.stdout)
-        return result
+        return _run_rez_reference(["load", *extra, *paths])
 
     return run
