@@ -26,8 +26,8 @@ __all__ = [
     "rez_enumerate",
 ]
 
-#: (family, version text, format, definition path, package path), exactly as rez reports them
-RezRow = tuple[str, str, "str | None", "str | None", str]
+#: (family, version text, format, definition path, package path, pkg.uri), as rez reports them
+RezRow = tuple[str, str, "str | None", "str | None", str, "str | None"]
 
 
 class RezNotInstalled(RezsnapError, ImportError):
@@ -88,7 +88,7 @@ def iter_rez_listing(paths: Sequence[str]) -> Iterator[tuple[str, object]]:
                 else:
                     path = res.filepath
                     fmt = res.file_format.extension if res.file_format else None
-                yield "package", (name, version, fmt, path, repo)
+                yield "package", (name, version, fmt, path, repo, package.uri)
 
 
 def iter_rez_loaded(paths: Sequence[str], families: set[str] | None = None) -> Iterator[tuple[str, object]]:

@@ -24,7 +24,12 @@ def _multiset(rows: Any) -> list[tuple[Any, ...]]:
 
 
 def _rez(listing: dict[str, Any]) -> list[tuple[Any, ...]]:
-    return _multiset(row[:4] for row in listing["packages"])
+    """(family, version, format, path, uri) of every package rez lists."""
+    return _multiset((*row[:4], row[5]) for row in listing["packages"])
+
+
+def _ours(packages: Any) -> list[tuple[Any, ...]]:
+    return _multiset((p.family, p.version, p.format, p.path, p.uri) for p in packages)
 
 
 @pytest.mark.parametrize("name", sorted(TREES))
@@ -32,7 +37,7 @@ def test_same_packages_as_rez(name: str, tmp_path: Path, rez_listing: Any) -> No
     paths = TREES[name](tmp_path)
     listing = rez_listing(paths)
     result = scan_repo(paths, workers=0)
-    assert _multiset((p.family, p.version, p.format, p.path) for p in result) == _rez(listing)
+    assert _ours(result) == _rez(listing)
     problem_paths = {p.path for p in result.problems}
     for family, uri, message in listing["errors"]:
         assert uri in problem_paths, f"rez failed on {family} ({message}); we must report it"
@@ -85,4 +90,4 @@ def test_rez_benchmark_repository_same_as_rez(rez_listing: Any) -> None:
     path = str(rez_benchmark().path)
     ours = scan_repo(path)
     assert len(ours) == 18226 and not ours.problems
-    assert _multiset((p.family, p.version, p.format, p.path) for p in ours) == _rez(rez_listing([path]))
+    assert _ours(ours) == _rez(rez_listing([path]))
