@@ -38,6 +38,15 @@ def outcome(func: Callable[[], Any]) -> Any:
     return str(result)
 
 
+def test_from_versions_like_rez() -> None:
+    rng = random.Random(5)
+    for _ in range(500):
+        texts = [cases.version(rng, True) for _ in range(rng.randrange(1, 6))]
+        mine = ours.VersionRange.from_versions(map(ours.Version, texts))
+        theirs = rez_version.VersionRange.from_versions(map(rez_version.Version, texts))
+        assert str(mine) == str(theirs), texts
+
+
 def test_benchmark_version_names_sort_like_rez() -> None:
     """Every distinct version directory name of the rez benchmark repository (spec A.4)."""
     from rezsnap.datasets import rez_benchmark
@@ -80,6 +89,12 @@ def test_random_ranges_like_rez(n_cases: int) -> None:
             ("contains", lambda: ours.Version(v) in a, lambda: rez_version.Version(v) in ra),
             ("is_any", a.is_any, ra.is_any),
             ("==", lambda: a == b, lambda: ra == rb),
+            ("span", a.span, ra.span),
+            ("split", lambda: "/".join(map(str, a.split())), lambda: "/".join(map(str, ra.split()))),
+            ("to_versions", lambda: a.to_versions() and " ".join(map(str, a.to_versions() or [])),
+             lambda: ra.to_versions() and " ".join(map(str, ra.to_versions() or []))),
+            ("bounded", lambda: (a.lower_bounded(), a.upper_bounded(), a.bounded()),
+             lambda: (ra.lower_bounded(), ra.upper_bounded(), ra.bounded())),
         ]
         for op, mine, theirs in checks:
             assert outcome(mine) == outcome(theirs), (text, op, other_text, v)
@@ -101,6 +116,10 @@ def test_random_requirements_like_rez(n_cases: int) -> None:
         a, b, ra, rb = mine[0], mine[1], theirs[0], theirs[1]
         assert outcome(lambda: a.conflicts_with(b)) == outcome(lambda: ra.conflicts_with(rb)), texts
         assert outcome(lambda: a.merged(b)) == outcome(lambda: ra.merged(rb)), texts
+        v = cases.version(rng, True)
+        versioned = rez_version.VersionedObject.construct(a.name, rez_version.Version(v))
+        assert a.conflicts_with_version(ours.Version(v)) == ra.conflicts_with(versioned), (texts, v)
         assert (a == b) == (ra == rb), texts
-        mine_list = outcome(lambda: ours.RequirementList(mine))
-        assert mine_list == outcome(lambda: rez_version.RequirementList(theirs)), texts
+        mine_list, their_list = ours.RequirementList(mine), rez_version.RequirementList(theirs)
+        assert str(mine_list) == str(their_list), texts
+        assert (mine_list.names, mine_list.conflict_names) == (their_list.names, their_list.conflict_names)
