@@ -15,15 +15,27 @@ from .rez_reference import clear_rez_caches, require_rez
 __all__ = ["bench_parse"]
 
 
-def _rez_load_all(paths: Sequence[str]) -> list[PackageData]:
-    """What users do with rez: list every package, load it, read its fields as strings."""
+def _rez_load_all(paths: Sequence[str]) -> list[PackageData | str]:
+    """What users do with rez: list every package, load it, read its fields as strings.
+
+    A family or package rez fails on gives its error text: one broken file in a
+    studio repository must not stop the benchmark.
+    """
     from rez.packages import iter_package_families
 
     clear_rez_caches()
-    loaded = []
+    loaded: list[PackageData | str] = []
     for family in iter_package_families(paths=list(paths)):
-        for package in family.iter_packages():
-            loaded.append(PackageData.from_rez(package))
+        try:
+            packages = list(family.iter_packages())
+        except Exception as exc:  # noqa: BLE001
+            loaded.append(f"{type(exc).__name__}: {exc}")
+            continue
+        for package in packages:
+            try:
+                loaded.append(PackageData.from_rez(package))
+            except Exception as exc:  # noqa: BLE001
+                loaded.append(f"{type(exc).__name__}: {exc}")
     return loaded
 
 

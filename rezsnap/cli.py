@@ -43,7 +43,7 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     )
     _add_source_arguments(scan)
     scan.add_argument("--json", action="store_true", help="print JSON lines, one package per line")
-    scan.add_argument("--workers", type=int, default=None, metavar="N",
+    scan.add_argument("--workers", type=_workers, default=None, metavar="N",
                       help="0: serial; N: N threads (default: chosen by probing the file system)")
     scan.add_argument("--strict", action="store_true", help="exit 1 when any problem was met")
     scan.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
@@ -63,9 +63,19 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     _add_source_arguments(bench, positional=False)
     bench.add_argument("--repeat", type=int, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse)")
-    bench.add_argument("--workers", type=int, default=None, metavar="N", help="as for 'scan'")
+    bench.add_argument("--workers", type=_workers, default=None, metavar="N", help="as for 'scan'")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (serial) or more")
+    return value
 
 
 def _add_source_arguments(parser: argparse.ArgumentParser, positional: bool = True) -> None:
