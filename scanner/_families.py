@@ -119,13 +119,9 @@ def _list_open_family(
     names = []
     prefix = family_path + _SEP
     for entry in candidates:
-        try:  # d_type answers without a syscall, except for symlinks
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
         name = entry.name
-        if not is_dir:
-            entry_is_dir(entry, prefix + name, problems, family)  # reports loops, links, FIFOs
+        # d_type answers without a syscall, except for symlinks; reports loops, links, FIFOs
+        if not entry_is_dir(entry, prefix + name, problems, family):
             continue
         if markers:
             marker = markers.get(_IGNORE + name)
