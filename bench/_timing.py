@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "Timing", "compare", "format_comparison"]
+__all__ = ["Comparison", "Timing", "compare", "format_comparison", "timed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,8 @@ class Comparison:
                 "ratio": self.ratio, "details": self.details}
 
 
-def _timed(func: Callable[[], object]) -> float:
+def timed(func: Callable[[], object]) -> float:
+    """Seconds of one call, after a collection (so that no earlier garbage is charged)."""
     gc.collect()
     start = time.perf_counter()
     func()
@@ -81,7 +82,7 @@ def compare(
         for func, sink in ((rez, rez_times), (rezsnap, ours)):
             if before_each is not None:
                 before_each()
-            seconds = _timed(func)
+            seconds = timed(func)
             if round_index >= warmup:
                 sink.append(seconds)
     return Comparison(task, Timing("rez", tuple(rez_times)), Timing("rezsnap", tuple(ours)))

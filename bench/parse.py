@@ -12,10 +12,10 @@ from rezsnap.model import PackageData
 from ._timing import Comparison, compare
 from .rez_reference import clear_rez_caches, require_rez
 
-__all__ = ["bench_parse"]
+__all__ = ["bench_parse", "rez_load_all"]
 
 
-def _rez_load_all(paths: Sequence[str]) -> list[PackageData | str]:
+def rez_load_all(paths: Sequence[str]) -> list[PackageData | str]:
     """What users do with rez: list every package, load it, read its fields as strings.
 
     A family or package rez fails on gives its error text: one broken file in a
@@ -50,7 +50,7 @@ def bench_parse(paths: Sequence[str], *, repeat: int = 3, workers: int | None = 
     counters = ParseCounters()
     files = [p.path for p in scan_repo(paths) if p.path is not None and p.format == "py"]
     parse_static_packages_py(files, workers=workers, counters=counters)
-    comparison = compare("parse (enumerate + load every package)", lambda: _rez_load_all(paths),
+    comparison = compare("parse (enumerate + load every package)", lambda: rez_load_all(paths),
                          run_rezsnap, repeat=repeat)
     count = max(len(files), 1)
     comparison.details.update(

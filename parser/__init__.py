@@ -2,7 +2,7 @@
 
 from ._batch import parse_static_packages_py
 from ._counters import ParseCounters
-from ._fallback import LoadedPackage, RezNeeded, load_package
+from ._fallback import LoadedPackage, RezNeeded, load_package, load_scanned_package
 from ._literals import (
     FUNCTION,
     DynamicSource,
@@ -35,6 +35,7 @@ __all__ = [
     "analyse_package_yaml",
     "literal_value",
     "load_package",
+    "load_scanned_package",
     "normalise_request",
     "parse_module",
     "parse_static_package_py",

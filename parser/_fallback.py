@@ -6,12 +6,18 @@ import os
 from dataclasses import dataclass
 
 from rezsnap._io import read_regular_file
-from rezsnap.model import PackageData
-from rezsnap.version import RezsnapError
+from rezsnap.model import PackageData, PackageKind, ScannedPackage
+from rezsnap.version import RezsnapError, is_valid_version
 
-from ._package import Outcome, ParseStatus, analyse_package_py, analyse_package_yaml
+from ._package import (
+    Outcome,
+    ParseStatus,
+    analyse_combined_package,
+    analyse_package_py,
+    analyse_package_yaml,
+)
 
-__all__ = ["LoadedPackage", "RezNeeded", "load_package"]
+__all__ = ["LoadedPackage", "RezNeeded", "load_package", "load_scanned_package"]
 
 
 class RezNeeded(RezsnapError):
@@ -46,6 +52,8 @@ def load_package(
     a bad file; the reason is in ``reason``.
     """
     path = os.fspath(path)
+    if (invalid := _invalid_version(version)) is not None:
+        return invalid
     try:
         content = read_regular_file(path)
     except OSError as exc:
@@ -54,6 +62,48 @@ def load_package(
         outcome: Outcome = analyse_package_yaml(content, family, version)
     else:
         outcome = analyse_package_py(content, family, version)
+    return _decide(outcome, path, path, family, version, exec_fallback)
+
+
+def load_scanned_package(
+    package: ScannedPackage, *, exec_fallback: bool = True, content: bytes | None = None
+) -> LoadedPackage:
+    """``load_package`` for a package as the scanner lists it: any layout, combined files too.
+
+    ``content`` is the definition file's bytes when the caller has read them
+    already (a combined file holds many packages: read it once).
+    """
+    if package.path is None or package.format is None:
+        return LoadedPackage("error", None, "no package definition file (package.py or package.yaml)")
+    if (invalid := _invalid_version(package.version)) is not None:
+        return invalid
+    if package.kind is not PackageKind.COMBINED:
+        if content is None:
+            return load_package(package.path, package.family, package.version,
+                                exec_fallback=exec_fallback)
+        analyse = analyse_package_yaml if package.format == "yaml" else analyse_package_py
+        outcome = analyse(content, package.family, package.version)
+    else:
+        if content is None:
+            try:
+                content = read_regular_file(package.path)
+            except OSError as exc:
+                return LoadedPackage("error", None, f"cannot read {package.path}: {exc.strerror or exc}")
+        outcome = analyse_combined_package(content, package.format, package.family, package.version)
+    uri = package.uri or package.path
+    return _decide(outcome, package.path, uri, package.family, package.version, exec_fallback)
+
+
+def _invalid_version(version: str) -> LoadedPackage | None:
+    """rez lists a version directory whatever its name, and fails to load it if invalid."""
+    if is_valid_version(version):
+        return None
+    return LoadedPackage("error", None, f"Invalid version syntax: {version!r}")
+
+
+def _decide(
+    outcome: Outcome, path: str, uri: str, family: str, version: str, exec_fallback: bool
+) -> LoadedPackage:
     if outcome.status is ParseStatus.STATIC:
         return LoadedPackage("static", outcome.data)
     if outcome.status is ParseStatus.ERROR:
@@ -64,24 +114,28 @@ def load_package(
         return LoadedPackage("error", None, f"declined by the static reader ({outcome.reason}); "
                                             "executing package code is switched off")
     try:
-        return _load_with_rez(path, family, version)
+        return _load_with_rez(path, uri, family, version)
     except RezNeeded as exc:
         return LoadedPackage("error", None, f"{exc} ({outcome.reason})")
 
 
-def _load_with_rez(path: str, family: str, version: str) -> LoadedPackage:
+def _repository_of(path: str, uri: str, version: str) -> str:
+    if uri != path:  # a combined file: <repo>/<family>.py
+        return os.path.dirname(path)
+    # <repo>/<family>/<version>/package.py, or <repo>/<family>/package.py when unversioned
+    repo = os.path.dirname(os.path.dirname(path))
+    return os.path.dirname(repo) if version else repo
+
+
+def _load_with_rez(path: str, uri: str, family: str, version: str) -> LoadedPackage:
     try:
         from rez.packages import iter_packages
         from rez.utils.sourcecode import SourceCode
     except ImportError as exc:
         raise RezNeeded() from exc
-    # <repo>/<family>/<version>/package.py, or <repo>/<family>/package.py when unversioned
-    repo = os.path.dirname(os.path.dirname(path))
-    if version:
-        repo = os.path.dirname(repo)
     try:
-        for package in iter_packages(family, paths=[repo]):
-            if package.uri != path:
+        for package in iter_packages(family, paths=[_repository_of(path, uri, version)]):
+            if package.uri != uri:
                 continue
             raw = package.resource._data or {}
             if any(isinstance(raw.get(f), SourceCode) for f in ("requires", "variants")):
@@ -89,4 +143,4 @@ def _load_with_rez(path: str, family: str, version: str) -> LoadedPackage:
             return LoadedPackage("rez", PackageData.from_rez(package))
     except Exception as exc:  # noqa: BLE001  rez's loader fails this file: record, don't raise
         return LoadedPackage("error", None, f"rez: {type(exc).__name__}: {exc}")
-    return LoadedPackage("error", None, f"rez does not list {path}")
+    return LoadedPackage("error", None, f"rez does not list {uri}")

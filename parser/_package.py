@@ -59,21 +59,44 @@ def normalise_request(text: object) -> str:
     """``str(rez.utils.formatting.PackageRequest(text))``, or ``_PackageError``."""
     if not isinstance(text, str):
         raise _PackageError(f"requirement {text!r} is not a string")
+    found = _NORMALISED.get(text)
+    if found is None:
+        found = _normalise(text)
+        if len(_NORMALISED) >= _NORMALISED_MAX:
+            _NORMALISED.clear()
+        _NORMALISED[text] = found
+    if isinstance(found, _Rejected):
+        raise _PackageError(found.message)  # a fresh exception: a cached one would grow its traceback
+    return found
+
+
+# Request strings repeat across a repository (174,311 requests, 5,285 distinct, in
+# the rez benchmark repository): each is normalised once per process.
+_NORMALISED: dict[str, str | _Rejected] = {}
+_NORMALISED_MAX = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Rejected:
+    message: str
+
+
+def _normalise(text: str) -> str | _Rejected:
     try:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
-        raise _PackageError(str(exc)) from None
+        return _Rejected(str(exc))
     # PackageRequest: ephemeral by the *raw* text's first character, then the name rule
     name = requirement.name[1:] if text.startswith(".") else requirement.name
     if not is_valid_package_name(name):
-        raise _PackageError(f"invalid package name in requirement {text!r}")
+        return _Rejected(f"invalid package name in requirement {text!r}")
     return str(requirement)
 
 
 def _requests(value: object, field: str) -> tuple[str, ...]:
     if not isinstance(value, list):  # rez's schema wants a list: a tuple or str fails
         raise _PackageError(f"'{field}' must be a list, not {type(value).__name__}")
-    return tuple(normalise_request(item) for item in value)
+    return tuple([normalise_request(item) for item in value])
 
 
 def _read_values(source: str | bytes) -> dict[str, object] | Outcome:

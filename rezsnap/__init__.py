@@ -9,6 +9,14 @@ from rezsnap.parser import (
     parse_static_packages_py,
 )
 from rezsnap.scanner import ScanResult, scan_repo
+from rezsnap.snapshot import (
+    Snapshot,
+    SnapshotError,
+    SnapshotMetadata,
+    SnapshotReport,
+    build_snapshot,
+    read_snapshot,
+)
 from rezsnap.version import RezsnapError
 
 __version__ = "0.1.0"
@@ -22,9 +30,15 @@ __all__ = [
     "ScanProblem",
     "ScanResult",
     "ScannedPackage",
+    "Snapshot",
+    "SnapshotError",
+    "SnapshotMetadata",
+    "SnapshotReport",
     "__version__",
+    "build_snapshot",
     "load_package",
     "parse_static_package_py",
     "parse_static_packages_py",
+    "read_snapshot",
     "scan_repo",
 ]

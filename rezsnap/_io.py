@@ -7,14 +7,21 @@ import os
 import stat
 from typing import Final
 
-__all__ = ["MAX_DEFINITION_BYTES", "read_regular_file"]
+__all__ = ["MAX_DEFINITION_BYTES", "read_regular_file", "read_regular_file_stat"]
 
 #: A package definition larger than this is not read (it is reported instead).
 MAX_DEFINITION_BYTES: Final = 16 * 1024 * 1024
 
 
 def read_regular_file(path: str) -> bytes:
-    """The bytes of a regular file; FIFOs and devices raise instead of blocking.
+    """The bytes of a regular file; FIFOs and devices raise instead of blocking."""
+    return read_regular_file_stat(path)[0]
+
+
+def read_regular_file_stat(path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file and its ``fstat`` (the metadata of exactly what was read).
+
+    FIFOs and devices raise instead of blocking.
 
     Opening with ``O_NONBLOCK`` and checking ``fstat`` makes the check race-free:
     a FIFO swapped in after a ``stat`` still cannot hang the scan.
@@ -35,6 +42,6 @@ def read_regular_file(path: str) -> bytes:
             if total > MAX_DEFINITION_BYTES:  # grew while we read it
                 raise OSError(errno.EFBIG, f"file larger than {MAX_DEFINITION_BYTES} bytes", path)
             chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), info
     finally:
         os.close(fd)

@@ -6,6 +6,7 @@ import atexit
 import concurrent.futures as cf
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
@@ -21,30 +22,39 @@ def pmap(
     *,
     workers: int,
     executor: cf.Executor | None = None,
+    window: int | None = None,
 ) -> Iterator[R]:
     """Yield ``func(item)`` for each item, in input order.
 
     ``executor`` wins when given (a process pool, a Dask client's executor...);
     otherwise ``workers == 0`` runs in this process, one item after another
     (debuggable, and the reference for parallel == serial), and ``workers > 0``
-    runs on a private pool of that many threads.
+    runs on a private pool of that many threads. ``window`` bounds the tasks
+    in flight (and so the results held in memory); ``None`` submits them all.
     """
     if executor is not None:
-        yield from _ordered(executor, func, items)
+        yield from _ordered(executor, func, items, window)
     elif workers == 0:
         yield from map(func, items)
     else:
         with cf.ThreadPoolExecutor(max_workers=workers) as private:
-            yield from _ordered(private, func, items)
+            yield from _ordered(private, func, items, window)
 
 
-def _ordered(executor: cf.Executor, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-    futures = [executor.submit(func, item) for item in items]
+def _ordered(
+    executor: cf.Executor, func: Callable[[T], R], items: Iterable[T], window: int | None
+) -> Iterator[R]:
+    pending: deque[cf.Future[R]] = deque()
+    source = iter(items)
     try:
-        for future in futures:
-            yield future.result()
+        for item in source:
+            pending.append(executor.submit(func, item))
+            if window is not None and len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
-        for future in futures:
+        for future in pending:
             future.cancel()
 
 

@@ -30,7 +30,7 @@ class _UsageError(RezsnapError):
 def _build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Fast, rez-faithful scanning of rez package repositories.",
+        description="Fast, rez-faithful scanning, snapshots and benchmarks of rez package repositories.",
         epilog="Run 'rezsnap COMMAND --help' for the options of a command.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -48,6 +48,31 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     scan.add_argument("--strict", action="store_true", help="exit 1 when any problem was met")
     scan.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="scan and load every package into one Parquet snapshot (the nightly job)",
+        description="Walk the package paths, load every package (statically; rez's loader for "
+        "the files the static reader declines, unless --no-exec) and write one Parquet snapshot, "
+        "atomically: an interrupted run leaves the previous file untouched. The report goes to "
+        "stdout; exit 0 written, 1 the run failed (nothing written), 2 usage error.",
+    )
+    _add_source_arguments(snapshot)
+    snapshot.add_argument("-o", "--output", required=True, metavar="FILE", help="the snapshot to write")
+    snapshot.add_argument("--previous", metavar="FILE",
+                          help="refresh from this snapshot: unchanged files are not read again "
+                          "(may be the output itself)")
+    snapshot.add_argument("--workers", type=_workers, default=None, metavar="N",
+                          help="0: serial; N: N processes (default: one per CPU for big repositories)")
+    snapshot.add_argument("--no-exec", action="store_true",
+                          help="never run package code: files the static reader declines become error rows")
+    snapshot.add_argument("--json", action="store_true", help="print the report as JSON")
+    bar = snapshot.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_const", const="always",
+                     help="always show a progress bar on stderr")
+    bar.add_argument("--no-progress", dest="progress", action="store_const", const=False,
+                     help="never show a progress bar (default: only on a terminal)")
+    snapshot.set_defaults(progress=True)
+
     demo = commands.add_parser(
         "demo", help="run rezsnap on the built-in dataset (the rez benchmark repository)",
         description="Extract the rez benchmark repository (once), scan it, and compare with rez.",
@@ -59,10 +84,11 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         description="Run rez and rezsnap alternately on the same input and report "
         "min/median/max and the ratio of medians.",
     )
-    bench.add_argument("stage", choices=["scan", "parse", "version"], help="which stage to measure")
+    bench.add_argument("stage", choices=["scan", "parse", "snapshot", "version"],
+                       help="which stage to measure")
     _add_source_arguments(bench, positional=False)
     bench.add_argument("--repeat", type=int, default=None, metavar="N",
-                       help="timed runs each (default: 7 for scan, 5 for version, 3 for parse)")
+                       help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
     bench.add_argument("--workers", type=_workers, default=None, metavar="N", help="as for 'scan'")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
@@ -136,6 +162,27 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_FAILED if args.strict and result.problems else EXIT_OK
 
 
+def _cmd_snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.snapshot import SnapshotError, build_snapshot
+
+    paths = _source_paths(args)
+    try:
+        report = build_snapshot(paths, args.output, previous=args.previous, workers=args.workers,
+                                progress=args.progress, exec_fallback=not args.no_exec)
+    except SnapshotError as exc:
+        err.write(f"rezsnap snapshot: failed: {exc}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err.write(f"rezsnap snapshot: interrupted: nothing was written, {args.output} is unchanged\n")
+        return 130
+    if args.json:
+        out.write(json.dumps(report.as_dict()) + "\n")
+    else:
+        out.write(report.summary() + "\n")
+        err.writelines(_problem_text(problem) + "\n" for problem in report.problems)
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap.datasets import rez_benchmark
 
@@ -180,6 +227,10 @@ def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from rezsnap.bench.version import bench_version
 
         comparisons = bench_version(repeat=args.repeat or 5)
+    elif args.stage == "snapshot":
+        from rezsnap.bench.snapshot import bench_snapshot
+
+        comparisons = bench_snapshot(_source_paths(args), repeat=args.repeat or 3, workers=args.workers)
     elif args.stage == "parse":
         from rezsnap.bench.parse import bench_parse
 
@@ -193,13 +244,20 @@ def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write("\n".join(format_comparison(c) for c in comparisons) + "\n")
         for c in comparisons:
+            if "refresh_share_of_full" in c.details:
+                d = c.details
+                out.write(f"  no-change refresh {d['refresh_median_s'] * 1e3:.1f} ms = "
+                          f"{d['refresh_share_of_full']:.1%} of a full snapshot "
+                          f"({d['full_median_s'] * 1e3:.1f} ms); read_snapshot "
+                          f"{d['read_snapshot_median_s'] * 1e3:.1f} ms; {d['packages']} rows, "
+                          f"{d['file_bytes']} bytes\n")
             if "rez_us_per_file" in c.details:
                 out.write(f"  per file: rez {c.details['rez_us_per_file']:.0f} us, rezsnap "
                           f"{c.details['rezsnap_us_per_file']:.1f} us ({c.details['files']} files)\n")
     return EXIT_OK
 
 
-_COMMANDS = {"scan": _cmd_scan, "demo": _cmd_demo, "bench": _cmd_bench}
+_COMMANDS = {"scan": _cmd_scan, "snapshot": _cmd_snapshot, "demo": _cmd_demo, "bench": _cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:

@@ -9,6 +9,7 @@ from ._scan import DEFAULT_WORKERS, FamilyRef, ScanResult, list_families, scan_r
 __all__ = [
     "DEFAULT_WORKERS",
     "FamilyRef",
+
     "ScanResult",
     "is_valid_package_name",
     "list_families",

@@ -21,6 +21,7 @@ from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 from ._families import (
     NO_VERSION,
     FamilyDraft,
+    Row,
     list_combined_family,
     list_directory_family,
     resolve_definitions,
@@ -41,7 +42,7 @@ SLOW_STAT_SECONDS: Final = 100e-6
 #: Below this many families a process pool costs more than it saves.
 MIN_FAMILIES_FOR_PROCESSES: Final = 256
 #: Families per listing task: enough to amortise a task, few enough to balance.
-FAMILIES_PER_UNIT: Final = 32
+FAMILIES_PER_UNIT: Final = 64
 #: Version directories per definition-lookup task. A bigger family is split,
 #: so that its ``stat`` calls do not form one long serial chain on NFS.
 VERSIONS_PER_UNIT: Final = 128
@@ -115,30 +116,30 @@ def list_families(repo: str, problems: list[ScanProblem]) -> list[FamilyRef]:
     return families
 
 
-ListTask = tuple[list[FamilyRef], int]
+ListTask = tuple[list[FamilyRef], int, bool]
 
 
 def _list_unit(task: ListTask) -> list[FamilyDraft]:
     """Task: list a batch of families (runs in a worker)."""
-    refs, resolve_limit = task
+    refs, resolve_limit, stamps = task
     return [
-        list_directory_family(ref.path, ref.name, resolve_limit)
+        list_directory_family(ref.path, ref.name, resolve_limit, stamps)
         if ref.fmt is None
         else list_combined_family(ref.path, ref.name, ref.fmt)
         for ref in refs
     ]
 
 
-ResolveTask = tuple[str, str, list[str], frozenset[str]]
+ResolveTask = tuple[str, str, list[str], frozenset[str], bool]
 
 
-def _resolve_unit(task: ResolveTask) -> tuple[list[tuple[str, str | None]], list[ScanProblem]]:
+def _resolve_unit(task: ResolveTask) -> tuple[list[Row], list[ScanProblem]]:
     """Task: find the definition files of a slice of one big family (runs in a worker)."""
-    family_path, family, names, building = task
-    return resolve_definitions(family_path, family, names, building)
+    family_path, family, names, building, stamps = task
+    return resolve_definitions(family_path, family, names, building, stamps)
 
 
-def _packages(ref: FamilyRef, kind: PackageKind, rows: list[tuple[str, str | None]]) -> list[ScannedPackage]:
+def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[ScannedPackage]:
     """Expand compact rows into packages, building each path as rez does.
 
     ``tuple.__new__`` skips the named tuple's Python-level ``__new__``: this
@@ -147,16 +148,17 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[tuple[str, str | Non
     new, cls = tuple.__new__, ScannedPackage
     family, repo, base = ref.name, ref.repo, ref.path
     if kind is PackageKind.COMBINED:
-        return [new(cls, (family, version, fmt, base, repo, kind)) for version, fmt in rows]
+        return [new(cls, (family, version, fmt, base, repo, kind, None)) for version, fmt, _ in rows]
     if kind is PackageKind.UNVERSIONED:
-        return [new(cls, (family, "", fmt, f"{base}{os.sep}package.{fmt}", repo, kind)) for _, fmt in rows]
+        path = f"{base}{os.sep}package."
+        return [new(cls, (family, "", fmt, path + str(fmt), repo, kind, None)) for _, fmt, _ in rows]
     prefix, suffix = base + os.sep, os.sep + "package."
     return [
-        new(cls, (family, "", None, None, repo, kind))
+        new(cls, (family, "", None, None, repo, kind, None))
         # rez drops this version and finds no definition file in the family dir
         if name == NO_VERSION
-        else new(cls, (family, name, fmt, prefix + name + suffix + fmt if fmt else None, repo, kind))
-        for name, fmt in rows
+        else new(cls, (family, name, fmt, prefix + name + suffix + fmt if fmt else None, repo, kind, stamp))
+        for name, fmt, stamp in rows
     ]
 
 
@@ -166,6 +168,7 @@ def scan_repo(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    stamps: bool = False,
 ) -> ScanResult:
     """List every package of the given package paths, as rez 3.4.0's filesystem repository does.
 
@@ -182,6 +185,7 @@ def scan_repo(
     ``workers=N`` uses N threads; ``executor`` runs the work on any
     ``concurrent.futures.Executor`` instead (a process pool, a Dask client's
     executor). The tasks are module-level functions with picklable arguments.
+    ``stamps`` fills ``ScannedPackage.stamp`` where the walk ``stat``-s the file.
     """
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, not {workers}")
@@ -193,13 +197,13 @@ def scan_repo(
             chosen = executor
             if executor is None and workers is None:
                 chosen = stack.enter_context(_auto_executor(refs))
-            drafts = _walk(refs, pool_size, chosen, progress)
+            drafts = _walk(refs, pool_size, chosen, progress, stamps)
     except (BrokenProcessPool, RuntimeError, OSError):
         if executor is not None or workers is not None:
             raise
         # The automatic process pool could not start (e.g. a script without a
         # __main__ guard, or no more processes): the walk itself is serial-safe.
-        drafts = _walk(refs, 0, None, progress)
+        drafts = _walk(refs, 0, None, progress, stamps)
 
     packages: list[ScannedPackage] = []
     for ref, draft in zip(refs, drafts):
@@ -211,19 +215,22 @@ def scan_repo(
 _NO_LIMIT: Final = 1 << 62
 
 
-def _walk(refs: list[FamilyRef], workers: int, executor: Executor | None, progress: bool) -> list[FamilyDraft]:
+def _walk(
+    refs: list[FamilyRef], workers: int, executor: Executor | None, progress: bool, stamps: bool
+) -> list[FamilyDraft]:
     # Splitting big families only pays where requests overlap in flight (threads).
     threaded = (executor is not None or workers > 0) and not _is_process_pool(executor)
-    drafts = _list_all(refs, VERSIONS_PER_UNIT if threaded else _NO_LIMIT, workers, executor, progress)
-    _resolve_pending(refs, drafts, workers, executor)
+    limit = VERSIONS_PER_UNIT if threaded else _NO_LIMIT
+    drafts = _list_all(refs, limit, workers, executor, progress, stamps)
+    _resolve_pending(refs, drafts, workers, executor, stamps)
     return drafts
 
 
 def _list_all(
-    refs: list[FamilyRef], limit: int, workers: int, executor: Executor | None, progress: bool
+    refs: list[FamilyRef], limit: int, workers: int, executor: Executor | None, progress: bool, stamps: bool
 ) -> list[FamilyDraft]:
     units = [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
-    tasks = [(unit, limit) for unit in units]
+    tasks = [(unit, limit, stamps) for unit in units]
     drafts: list[FamilyDraft] = []
     with tqdm(total=len(refs), unit="family", desc="scan", disable=not progress) as bar:
         for unit, found in zip(units, pmap(_list_unit, tasks, workers=workers, executor=executor)):
@@ -233,7 +240,7 @@ def _list_all(
 
 
 def _resolve_pending(
-    refs: list[FamilyRef], drafts: list[FamilyDraft], workers: int, executor: Executor | None
+    refs: list[FamilyRef], drafts: list[FamilyDraft], workers: int, executor: Executor | None, stamps: bool
 ) -> None:
     """Second round: the definition lookups of big families, in slices."""
 
@@ -242,7 +249,7 @@ def _resolve_pending(
     for index, (ref, draft) in enumerate(zip(refs, drafts)):
         for start in range(0, len(draft.pending), VERSIONS_PER_UNIT):
             names = draft.pending[start : start + VERSIONS_PER_UNIT]
-            tasks.append((ref.path, ref.name, names, draft.building))
+            tasks.append((ref.path, ref.name, names, draft.building, stamps))
             owners.append(index)
     for index, (rows, met) in zip(owners, pmap(_resolve_unit, tasks, workers=workers, executor=executor)):
         drafts[index].rows.extend(rows)

@@ -51,3 +51,24 @@ def test_bench_parse_survives_broken_packages(tmp_path: Path) -> None:
     comparison = bench_parse([str(tmp_path)], repeat=1)
     assert comparison.details["files"] == 2
     assert comparison.details["counters"]["static"] == 1
+
+
+def test_snapshot_writes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = TREES["e01_basic"](tmp_path / "repo")
+    output = tmp_path / "snap.parquet"
+    assert main(["snapshot", *paths, "-o", str(output), "--workers", "0", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows"] == 3 and report["sources"]["static"] == 3 and output.exists()
+    assert main(["snapshot", *paths, "-o", str(output), "--previous", str(output), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "reused from the previous snapshot: 3" in out
+
+
+def test_snapshot_that_cannot_be_written_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = TREES["e01_basic"](tmp_path / "repo")
+    assert main(["snapshot", *paths, "-o", str(tmp_path / "no" / "dir" / "s.parquet")]) == 1
+    assert "failed" in capsys.readouterr().err
+
+
+def test_snapshot_needs_an_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["snapshot", str(tmp_path)]) == 2

@@ -1,0 +1,457 @@
+"""``build_snapshot``: walk, load and write a whole repository into one Parquet snapshot.
+
+Two fan-outs over the same pool: the scanner's walk (families per task), then
+the load (a batch of packages per task: ``rezsnap.scanner.load_unit``). Loaded
+batches come back in order and are written as they arrive, so memory holds a
+bounded window of tasks plus the write buffer, not the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Final, Literal, NamedTuple, Union
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from tqdm import tqdm
+
+from rezsnap._gc import gc_paused
+from rezsnap._pool import cpu_count, pmap, shared_process_pool
+from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
+from rezsnap.scanner import scan_repo, version_sort_key
+
+from ._file import (
+    AtomicParquetWriter,
+    SnapshotError,
+    SnapshotMetadata,
+    encode_metadata,
+    read_snapshot,
+)
+from ._load import FileStamp, LoadedBatch, LoadTask, load_unit
+from ._schema import DATA_COLUMNS, LISTING_COLUMNS, SCHEMA, SCHEMA_VERSION
+
+__all__ = ["SnapshotReport", "build_snapshot"]
+
+PathArg = Union[str, "os.PathLike[str]"]
+
+#: Packages per load task: amortises a task's overhead, and balances the pool.
+PACKAGES_PER_UNIT: Final = 256
+#: Below this many packages a process pool costs more than it saves.
+MIN_PACKAGES_FOR_PROCESSES: Final = 2000
+#: Rows buffered before a Parquet row group is written.
+ROWS_PER_WRITE: Final = 65536
+SOURCES: Final = ("static", "rez", "late", "error")
+
+
+@dataclass(slots=True)
+class SnapshotReport:
+    """What a ``build_snapshot`` run did: counts, timings, hit rates and problems."""
+
+    output: str
+    package_paths: list[str]
+    rows: int = 0
+    families: int = 0
+    sources: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
+    files_read: int = 0  # definition files read and parsed in this run
+    files_reused: int = 0  # rows taken from the previous snapshot without reading the file
+    previous: str | None = None
+    previous_note: str | None = None  # why a given previous snapshot was not used
+    problems: list[ScanProblem] = field(default_factory=list)  # what the walk could not read
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (uri, message) of rows without data
+    seconds: dict[str, float] = field(default_factory=dict)  # scan, load+write, total
+
+    @property
+    def static_rate(self) -> float:
+        """Share of the loaded rows that the static reader answered."""
+        loaded = sum(self.sources.values())
+        return self.sources["static"] / loaded if loaded else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "output": self.output,
+            "package_paths": self.package_paths,
+            "rows": self.rows,
+            "families": self.families,
+            "sources": self.sources,
+            "static_rate": self.static_rate,
+            "files_read": self.files_read,
+            "files_reused": self.files_reused,
+            "previous": self.previous,
+            "previous_note": self.previous_note,
+            "problems": [_problem_dict(p) for p in self.problems],
+            "errors": [{"uri": uri, "message": message} for uri, message in self.errors],
+            "seconds": self.seconds,
+        }
+
+    def summary(self) -> str:
+        sources = ", ".join(f"{count} {name}" for name, count in self.sources.items())
+        lines = [
+            f"snapshot {self.output}: {self.rows} packages in {self.families} families ({sources})",
+            (f"  files read and parsed: {self.files_read}; reused from the previous snapshot: "
+            f"{self.files_reused}; static hit rate {self.static_rate:.1%}"),
+            "  time: " + ", ".join(f"{name} {s * 1e3:.0f} ms" for name, s in self.seconds.items()),
+        ]
+        if self.previous_note:
+            lines.append(f"  previous snapshot not used: {self.previous_note}")
+        if self.problems:
+            lines.append(f"  {len(self.problems)} problems met while walking (see --json)")
+        if self.errors:
+            lines.append(f"  {len(self.errors)} packages without data (source late/error)")
+        return "\n".join(lines)
+
+
+def _problem_dict(problem: ScanProblem) -> dict[str, Any]:
+    return {"path": problem.path, "code": problem.code, "message": problem.message, "family": problem.family}
+
+
+class _Previous:
+    """A previous snapshot's rows, to reuse by package URI."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.data = table.select(list(DATA_COLUMNS))
+        self.uri = table.column("uri")
+        self.mtime_ns = table.column("mtime_ns")
+        self.size = table.column("size")
+
+
+def _open_previous(previous: PathArg | None, options: dict[str, Any], report: SnapshotReport) -> _Previous | None:
+    if previous is None:
+        return None
+    report.previous = os.fspath(previous)
+    try:
+        snapshot = read_snapshot(previous)
+    except SnapshotError as exc:
+        report.previous_note = str(exc)  # a refresh from a lost or damaged file is a full build
+        return None
+    if snapshot.metadata.schema_version != SCHEMA_VERSION:
+        report.previous_note = f"schema version {snapshot.metadata.schema_version}, not {SCHEMA_VERSION}"
+        return None
+    if snapshot.metadata.options != options:
+        report.previous_note = f"built with other options ({snapshot.metadata.options})"
+        return None
+    return _Previous(snapshot.table)
+
+
+def _in_rez_order(packages: list[ScannedPackage]) -> tuple[list[ScannedPackage], list[int]]:
+    """Rows sorted by (repo order, family, rez version order), and each row's rank in its family.
+
+    The scan lists directory families in version order already; a combined
+    file keeps its file order, and a family may be both a directory and a file.
+    """
+    ordered: list[ScannedPackage] = []
+    ranks: list[int] = []
+    start = 0
+    while start < len(packages):
+        repo, family = packages[start].repo, packages[start].family
+        end = start + 1
+        while end < len(packages) and packages[end].family == family and packages[end].repo == repo:
+            end += 1
+        group = packages[start:end]
+        if any(p.kind is PackageKind.COMBINED for p in group) and len(group) > 1:
+            group.sort(key=lambda p: version_sort_key(p.version))
+        ordered += group
+        ranks += range(len(group))
+        start = end
+    return ordered, ranks
+
+
+def _storable(packages: list[ScannedPackage], report: SnapshotReport) -> list[ScannedPackage]:
+    """The packages whose names Parquet can hold (UTF-8); the others become report errors.
+
+    rez lists a family or version whose name is not valid UTF-8 (spec S08); the walk
+    reports it as a problem, and a snapshot cannot store it.
+    """
+    kept = []
+    for package in packages:
+        text = package.path or f"{package.repo}/{package.family}/{package.version}"
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+                package.repo.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                report.errors.append((shown, "name is not valid UTF-8: not stored in the snapshot"))
+                continue
+        kept.append(package)
+    return kept
+
+
+def _paths_list(paths: PathArg | Sequence[PathArg]) -> list[str]:
+    if isinstance(paths, (str, os.PathLike)):
+        return [os.fspath(paths)]
+    return [os.fspath(p) for p in paths]
+
+
+def build_snapshot(
+    paths: PathArg | Sequence[PathArg],
+    output: PathArg,
+    *,
+    previous: PathArg | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool | Literal["always"] = True,
+    exec_fallback: bool = True,
+) -> SnapshotReport:
+    """Scan and load every package of ``paths`` into the Parquet snapshot ``output``.
+
+    - ``previous``: a snapshot to refresh from: rows whose definition file has
+      the same URI, ``mtime_ns`` and size are reused without reading the file
+      (the result equals a full rebuild). It may be ``output`` itself.
+    - ``workers``: ``0`` runs serially in this process, ``N`` on N processes;
+      ``None`` picks (the shared process pool for a big repository).
+      ``executor`` runs every task on any ``concurrent.futures.Executor``
+      (a process pool, a Dask client's ``get_executor()``) instead.
+    - ``progress``: a progress bar on stderr when it is a terminal (``True``),
+      always (``"always"``) or never (``False``).
+    - ``exec_fallback``: let rez's loader (which executes package code) load
+      the files the static reader declines; off, they are ``source="error"`` rows.
+
+    ``output`` is replaced atomically: an interrupted or failed run leaves the
+    previous file as it was and raises ``SnapshotError`` (or ``KeyboardInterrupt``).
+    """
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers must be >= 0, not {workers}")
+    with gc_paused():
+        return _build(paths, output, previous, workers, executor, progress, exec_fallback)
+
+
+def _build(
+    paths: PathArg | Sequence[PathArg],
+    output: PathArg,
+    previous: PathArg | None,
+    workers: int | None,
+    executor: Executor | None,
+    progress: bool | Literal["always"],
+    exec_fallback: bool,
+) -> SnapshotReport:
+    started = time.perf_counter()
+    package_paths = _paths_list(paths)
+    options = {"exec_fallback": bool(exec_fallback)}
+    report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
+    try:
+        with ExitStack() as stack:
+            # Reading the previous snapshot (Arrow, without the GIL) overlaps the walk.
+            reader = stack.enter_context(ThreadPoolExecutor(1))
+            reading = reader.submit(_open_previous, previous, options, report)
+            pool = executor
+            if executor is None and workers:
+                pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=_fork_context()))
+            scanned = scan_repo(package_paths, workers=0 if workers == 0 else None, executor=pool, stamps=True)
+            report.seconds["scan"] = time.perf_counter() - started
+            reusable = reading.result()
+            report.problems = list(scanned.problems)
+            packages, ranks = _in_rez_order(_storable(scanned, report))
+            if executor is None and workers is None:
+                pool = _automatic_pool(len(packages))
+            metadata = SnapshotMetadata(
+                SCHEMA_VERSION, _rezsnap_version(), datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                tuple(package_paths), options, tuple(_problem_dict(p) for p in scanned.problems),
+            )
+            loading = time.perf_counter()
+            _write(packages, ranks, reusable, exec_fallback, pool, metadata, report, progress)
+            report.seconds["load+write"] = time.perf_counter() - loading
+    except SnapshotError:
+        raise
+    except BrokenProcessPool as exc:
+        raise SnapshotError(
+            f"a worker process died while building the snapshot ({exc}); nothing was written "
+            f"and {report.output} is unchanged"
+        ) from exc
+    except Exception as exc:  # a failed task or write: say so, keep the previous file
+        raise SnapshotError(
+            f"building the snapshot failed ({type(exc).__name__}: {exc}); nothing was written "
+            f"and {report.output} is unchanged"
+        ) from exc
+    report.rows = len(packages)
+    report.families = len({(p.repo, p.family) for p in packages})
+    report.seconds["total"] = time.perf_counter() - started
+    return report
+
+
+def _rezsnap_version() -> str:
+    from rezsnap import __version__
+
+    return __version__
+
+
+def _fork_context() -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+
+
+def _automatic_pool(count: int) -> Executor | None:
+    if count >= MIN_PACKAGES_FOR_PROCESSES and cpu_count() > 1:
+        return shared_process_pool()
+    return None
+
+
+def _dictionary(values: list[Any]) -> pa.Array:
+    return pa.array(values, type=pa.dictionary(pa.int32(), pa.string()))
+
+
+class _Listing:
+    """The walk's columns for every row, built once; written in slices."""
+
+    def __init__(self, packages: list[ScannedPackage], ranks: list[int]) -> None:
+        self.columns = [
+            _dictionary([p.family for p in packages]),
+            pa.array([p.version for p in packages], pa.string()),
+            pa.array(ranks, pa.int32()),
+            _dictionary([p.format for p in packages]),
+            _dictionary([p.kind.value for p in packages]),
+            pa.array([p.path for p in packages], pa.string()),
+            pa.array([p.uri for p in packages], pa.string()),
+            _dictionary([p.repo for p in packages]),
+        ]
+        self.uri = self.columns[LISTING_COLUMNS.index("uri")]
+
+    def slice(self, start: int, end: int) -> list[pa.Array]:
+        return [column.slice(start, end - start) for column in self.columns]
+
+
+class _Plan(NamedTuple):
+    """Per package: the previous snapshot's row with the same URI (-1: none), that row's
+    stamp, and whether the walk's stamp already shows the file unchanged."""
+
+    previous_row: list[int]
+    previous_stamp: list[FileStamp | None]
+    unchanged: list[bool]
+
+
+def _plan(packages: list[ScannedPackage], listing: _Listing, reusable: _Previous | None) -> _Plan:
+    """Match the walk against the previous snapshot, vectorised (Arrow joins by URI).
+
+    The walk ``stat``-ed most definition files already: an equal stamp is
+    decided here, without a task; tasks check the others themselves.
+    """
+    count = len(packages)
+    if reusable is None or count == 0:
+        return _Plan([-1] * count, [None] * count, [False] * count)
+    rows = pc.index_in(listing.uri, value_set=reusable.uri.combine_chunks())
+    old_mtime = reusable.mtime_ns.take(rows)
+    old_size = reusable.size.take(rows)
+    mtime = pa.array([p.stamp[0] if p.stamp else None for p in packages], pa.int64())
+    size = pa.array([p.stamp[1] if p.stamp else None for p in packages], pa.int64())
+    same = pc.fill_null(pc.and_(pc.equal(old_mtime, mtime), pc.equal(old_size, size)), False)
+    stamps: list[FileStamp | None] = [None] * count
+    if not pc.all(same).as_py():  # the tasks check the files the walk did not decide
+        stamps = [None if m is None or z is None else (m, z)
+                  for m, z in zip(old_mtime.to_pylist(), old_size.to_pylist())]
+    return _Plan(pc.fill_null(rows, -1).to_pylist(), stamps, same.to_pylist())
+
+
+class _Segment(NamedTuple):
+    """Rows ``start:end`` of the walk: all reused from the previous snapshot, or one task."""
+
+    start: int
+    end: int
+    task: LoadTask | None
+
+
+def _segments(packages: list[ScannedPackage], plan: _Plan, exec_fallback: bool) -> list[_Segment]:
+    segments: list[_Segment] = []
+    for start in range(0, len(packages), PACKAGES_PER_UNIT):
+        end = min(start + PACKAGES_PER_UNIT, len(packages))
+        if all(plan.unchanged[start:end]):
+            if segments and segments[-1].task is None:  # one take for a long unchanged run
+                segments[-1] = _Segment(segments[-1].start, end, None)
+            else:
+                segments.append(_Segment(start, end, None))
+            continue
+        task = (packages[start:end], plan.previous_stamp[start:end], plan.unchanged[start:end], exec_fallback)
+        segments.append(_Segment(start, end, task))
+    return segments
+
+
+def _write(
+    packages: list[ScannedPackage],
+    ranks: list[int],
+    reusable: _Previous | None,
+    exec_fallback: bool,
+    pool: Executor | None,
+    metadata: SnapshotMetadata,
+    report: SnapshotReport,
+    progress: bool | Literal["always"],
+) -> None:
+    listing = _Listing(packages, ranks)
+    plan = _plan(packages, listing, reusable)
+    segments = _segments(packages, plan, exec_fallback)
+    tasks = [segment.task for segment in segments if segment.task is not None]
+    window = 4 * cpu_count() if pool is not None else None
+    show = progress == "always" or (progress is True and sys.stderr.isatty())
+    with AtomicParquetWriter(report.output, SCHEMA.with_metadata(encode_metadata(metadata))) as sink, tqdm(
+        total=len(packages), unit="pkg", desc="snapshot", disable=not show, file=sys.stderr
+    ) as bar:
+        results = pmap(load_unit, tasks, workers=0, executor=pool, window=window)
+        pieces: list[pa.Table] = []
+        written = 0
+        for segment in segments:
+            if segment.task is None:
+                assert reusable is not None
+                data = reusable.data.take(plan.previous_row[segment.start : segment.end])
+            else:
+                data = _merge(next(results), segment, plan, reusable, report)
+            pieces.append(data)
+            bar.update(segment.end - segment.start)
+            if segment.end - written >= ROWS_PER_WRITE or segment.end == len(packages):
+                table = _normalised(listing.slice(written, segment.end), pieces)
+                sink.write(table)
+                _tally(table, report)
+                pieces, written = [], segment.end
+        if next(results, None) is not None or sink.rows != len(packages):
+            raise SnapshotError("the loaded rows do not match the walk; nothing was written")
+        if sink.rows == 0:
+            sink.write(SCHEMA.empty_table())
+    report.files_reused = len(packages) - report.files_read
+
+
+def _merge(
+    loaded: LoadedBatch, segment: _Segment, plan: _Plan, reusable: _Previous | None, report: SnapshotReport
+) -> pa.Table:
+    """A task's batch, with the rows it found unchanged taken from the previous snapshot."""
+    fresh = pa.Table.from_batches([loaded.data])
+    report.files_read += fresh.num_rows
+    if not loaded.reused:
+        return fresh
+    assert reusable is not None
+    old = reusable.data.take([plan.previous_row[segment.start + i] for i in loaded.reused])
+    # previous rows first, then fresh ones: put them back in walk order
+    positions, next_fresh, reused = [], len(loaded.reused), set(loaded.reused)
+    next_old = 0
+    for position in range(segment.end - segment.start):
+        if position in reused:
+            positions.append(next_old)
+            next_old += 1
+        else:
+            positions.append(next_fresh)
+            next_fresh += 1
+    return pa.concat_tables([old, fresh]).take(positions)
+
+
+def _normalised(listing: list[pa.Array], pieces: list[pa.Table]) -> pa.Table:
+    """One table to write: one chunk per column, dictionaries in first-use order, so the
+    same rows give the same file whether they were loaded now or reused. (The listing's
+    dictionaries are built in first-use order already.)"""
+    data = pa.concat_tables(pieces).combine_chunks()
+    source = data.schema.get_field_index("source")
+    data = data.set_column(source, data.schema.field(source),
+                           pc.dictionary_encode(data.column(source).cast(pa.string()).combine_chunks()))
+    return pa.Table.from_arrays(listing + data.columns, schema=SCHEMA)
+
+
+def _tally(table: pa.Table, report: SnapshotReport) -> None:
+    """Count the written rows per source, and list the rows without data."""
+    for item in pc.value_counts(table.column("source")).to_pylist():
+        report.sources[item["values"]] += item["counts"]
+    failed = table.filter(pc.is_valid(table.column("error")))
+    report.errors += [(uri or family, error) for uri, family, error in zip(
+        failed.column("uri").to_pylist(), failed.column("family").to_pylist(), failed.column("error").to_pylist())]

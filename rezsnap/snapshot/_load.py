@@ -1,0 +1,121 @@
+"""The load task of the snapshot pipeline: a run of scanned packages in, an Arrow batch out.
+
+A task loads each package whose definition file is new or changed since the
+previous snapshot (checked by ``mtime_ns`` and size) and builds the data
+columns in the worker, so the parent only stitches batches together. Tasks are
+module-level functions with picklable arguments: they run on any
+``concurrent.futures.Executor`` (threads, processes, a Dask client).
+"""
+
+from __future__ import annotations
+
+import os
+from stat import S_ISREG
+from typing import Any, Final, NamedTuple
+
+import pyarrow as pa
+
+from rezsnap._gc import gc_paused
+from rezsnap._io import read_regular_file_stat
+from rezsnap.model import PackageKind, ScannedPackage
+from rezsnap.parser import LoadedPackage, load_scanned_package
+
+from ._schema import DATA_COLUMNS, SCHEMA
+
+__all__ = ["DATA_SCHEMA", "FileStamp", "LoadTask", "LoadedBatch", "load_unit"]
+
+#: ``(mtime_ns, size)`` of a definition file: what decides that it did not change.
+FileStamp = tuple[int, int]
+#: The packages; per package, the previous snapshot's stamp for it (or None) and
+#: whether the walk already found it unchanged; whether rez's loader may run code.
+LoadTask = tuple[list[ScannedPackage], list["FileStamp | None"], list[bool], bool]
+
+DATA_SCHEMA: Final = pa.schema([SCHEMA.field(name) for name in DATA_COLUMNS])
+_NO_DEFINITION: Final = "no package definition file (package.py or package.yaml)"
+
+
+class LoadedBatch(NamedTuple):
+    """A task's result: which packages keep their previous row, and the data of the others."""
+
+    reused: list[int]  # positions in the task whose previous snapshot row is still right
+    data: pa.RecordBatch  # DATA_SCHEMA rows of the other packages, in order
+
+
+class _Columns:
+    def __init__(self) -> None:
+        self.requires: list[Any] = []
+        self.variants: list[Any] = []
+        self.timestamp: list[int | None] = []
+        self.source: list[str] = []
+        self.error: list[str | None] = []
+        self.mtime_ns: list[int | None] = []
+        self.size: list[int | None] = []
+
+    def add(self, loaded: LoadedPackage, info: os.stat_result | None) -> None:
+        data = loaded.data
+        if data is None:
+            self.requires.append(None)
+            self.variants.append(None)
+            self.timestamp.append(None)
+        else:
+            self.requires.append(data.requires)
+            self.variants.append(data.variants)
+            self.timestamp.append(data.timestamp)
+        self.source.append(loaded.source)
+        self.error.append(None if loaded.source in ("static", "rez") else loaded.reason)
+        self.mtime_ns.append(None if info is None else info.st_mtime_ns)
+        self.size.append(None if info is None else info.st_size)
+
+    def batch(self) -> pa.RecordBatch:
+        return pa.RecordBatch.from_arrays(
+            [pa.array(getattr(self, name), DATA_SCHEMA.field(name).type) for name in DATA_COLUMNS],
+            schema=DATA_SCHEMA,
+        )
+
+
+_Read = tuple[bytes, os.stat_result] | OSError
+
+
+def load_unit(task: LoadTask) -> LoadedBatch:
+    """Task: load the packages that changed, in order (runs in a worker)."""
+    packages, stamps, unchanged, exec_fallback = task
+    with gc_paused():
+        reused: list[int] = []
+        columns = _Columns()
+        combined: dict[str, _Read] = {}  # a combined file holds many packages: read it once
+        for position, (package, stamp, same) in enumerate(zip(packages, stamps, unchanged)):
+            if same or (stamp is not None and _stamp_of(package.path) == stamp):
+                reused.append(position)
+                continue
+            columns.add(*_load(package, exec_fallback, combined))
+        return LoadedBatch(reused, columns.batch())
+
+
+def _stamp_of(path: str | None) -> FileStamp | None:
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size) if S_ISREG(info.st_mode) else None
+
+
+def _load(
+    package: ScannedPackage, exec_fallback: bool, combined: dict[str, _Read]
+) -> tuple[LoadedPackage, os.stat_result | None]:
+    path = package.path
+    if path is None:
+        return LoadedPackage("error", None, _NO_DEFINITION), None
+    read = combined.get(path) if package.kind is PackageKind.COMBINED else None
+    if read is None:
+        try:
+            read = read_regular_file_stat(path)
+        except OSError as exc:
+            read = exc
+        if package.kind is PackageKind.COMBINED:
+            combined[path] = read
+    if isinstance(read, OSError):
+        return LoadedPackage("error", None, f"cannot read {path}: {read.strerror or read}"), None
+    content, info = read
+    return load_scanned_package(package, exec_fallback=exec_fallback, content=content), info
