@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+from itertools import groupby
+from operator import attrgetter
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -148,18 +150,12 @@ def _in_rez_order(packages: list[ScannedPackage]) -> tuple[list[ScannedPackage],
     """
     ordered: list[ScannedPackage] = []
     ranks: list[int] = []
-    start = 0
-    while start < len(packages):
-        repo, family = packages[start].repo, packages[start].family
-        end = start + 1
-        while end < len(packages) and packages[end].family == family and packages[end].repo == repo:
-            end += 1
-        group = packages[start:end]
-        if any(p.kind is PackageKind.COMBINED for p in group) and len(group) > 1:
+    for _, run in groupby(packages, key=attrgetter("repo", "family")):
+        group = list(run)
+        if len(group) > 1 and any(p.kind is PackageKind.COMBINED for p in group):
             group.sort(key=lambda p: version_sort_key(p.version))
         ordered += group
         ranks += range(len(group))
-        start = end
     return ordered, ranks
 
 
@@ -169,6 +165,8 @@ def _storable(packages: list[ScannedPackage], report: SnapshotReport) -> list[Sc
     rez lists a family or version whose name is not valid UTF-8 (spec S08); the walk
     reports it as a problem, and a snapshot cannot store it.
     """
+    if all(p.path is not None and p.path.isascii() for p in packages):
+        return packages  # the usual case, decided without building any string
     kept = []
     for package in packages:
         text = package.path or f"{package.repo}/{package.family}/{package.version}"
@@ -302,14 +300,17 @@ class _Listing:
     """The walk's columns for every row, built once; written in slices."""
 
     def __init__(self, packages: list[ScannedPackage], ranks: list[int]) -> None:
+        paths = pa.array([p.path for p in packages], pa.string())
+        combined = any(p.kind is PackageKind.COMBINED for p in packages)
         self.columns = [
             _dictionary([p.family for p in packages]),
             pa.array([p.version for p in packages], pa.string()),
             pa.array(ranks, pa.int32()),
             _dictionary([p.format for p in packages]),
-            _dictionary([p.kind.value for p in packages]),
-            pa.array([p.path for p in packages], pa.string()),
-            pa.array([p.uri for p in packages], pa.string()),
+            _dictionary([p.kind for p in packages]),  # a str enum: its value
+            paths,
+            # a combined family's URI is 'path<version>'; every other URI is the path
+            pa.array([p.uri for p in packages], pa.string()) if combined else paths,
             _dictionary([p.repo for p in packages]),
         ]
         self.uri = self.columns[LISTING_COLUMNS.index("uri")]
