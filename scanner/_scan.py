@@ -28,7 +28,7 @@ from ._families import (
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
 
-__all__ = ["DEFAULT_WORKERS", "FamilyRef", "ScanResult", "list_families", "scan_repo"]
+__all__ = ["DEFAULT_WORKERS", "FamilyRef", "ScanResult", "list_families", "scan_family", "scan_repo"]
 
 PathArg = Union[str, "os.PathLike[str]"]
 
@@ -160,6 +160,24 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[Scanne
         else new(cls, (family, name, fmt, prefix + name + suffix + fmt if fmt else None, repo, kind, stamp))
         for name, fmt, stamp in rows
     ]
+
+
+def scan_family(paths: PathArg | Sequence[PathArg], family: str) -> ScanResult:
+    """The packages of one family in the given package paths, as ``scan_repo`` lists them,
+    touching only that family's directory and files (a solve loads families on demand)."""
+    problems: list[ScanProblem] = []
+    packages: list[ScannedPackage] = []
+    if not is_valid_package_name(family):
+        return ScanResult()
+    for repo in _normalise_paths(paths):
+        location = os.path.normpath(os.path.realpath(repo))
+        refs = [FamilyRef(location, repo, family, None)] if os.path.isdir(os.path.join(location, family)) else []
+        refs += [FamilyRef(location, repo, family, fmt) for fmt in ("py", "yaml")
+                 if os.path.isfile(f"{location}{os.sep}{family}.{fmt}")]
+        for ref, draft in zip(refs, _list_unit((refs, _NO_LIMIT, False))):
+            packages += _packages(ref, draft.kind, draft.rows)
+            problems += draft.problems
+    return ScanResult(packages, problems)
 
 
 def scan_repo(

@@ -1,0 +1,228 @@
+"""``solve()``: rez's resolve of a request list, from a snapshot or any other package source."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from rezsnap._names import is_valid_package_name
+from rezsnap.model import PackageData
+from rezsnap.version import InvalidRequirement, Requirement, RezsnapError
+
+from ._families import FamilyCache, PackageVariant
+from ._repository import Repository
+from ._solver import Solver
+
+__all__ = ["ResolvedVariant", "SolveResult", "solve", "solve_many"]
+
+SELECT_MODES = ("version_priority", "intersection_priority")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedVariant:
+    """One package of a resolve."""
+
+    name: str
+    version: str
+    variant_index: int | None  # None: the package has no variants
+    requires: tuple[str, ...]  # the package's and the variant's requirements, merged
+    uri: str | None  # as rez writes a variant URI: the definition file plus [index] or []
+
+    @property
+    def qualified_name(self) -> str:
+        """``name-version[index]`` as rez prints a resolved variant."""
+        base = f"{self.name}-{self.version}" if self.version else self.name
+        return f"{base}[{'' if self.variant_index is None else self.variant_index}]"
+
+    def __str__(self) -> str:
+        return self.qualified_name
+
+
+@dataclass(frozen=True, slots=True)
+class SolveResult:
+    """The outcome of ``solve()``: ``status`` is ``solved``, ``failed`` or ``error``."""
+
+    status: str
+    resolved_packages: tuple[ResolvedVariant, ...] = ()
+    resolved_ephemerals: tuple[str, ...] = ()
+    failure_description: str | None = None
+    solve_time_ms: float = 0.0
+    num_solves: int = 0
+    num_fails: int = 0
+    requests: tuple[str, ...] = field(default=())
+
+    @property
+    def resolved(self) -> list[tuple[str, str, int | None]]:
+        return [(v.name, v.version, v.variant_index) for v in self.resolved_packages]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "requests": list(self.requests),
+            "resolved_packages": [
+                {"name": v.name, "version": v.version, "variant_index": v.variant_index,
+                 "requires": list(v.requires), "uri": v.uri, "qualified_name": v.qualified_name}
+                for v in self.resolved_packages
+            ],
+            "resolved_ephemerals": list(self.resolved_ephemerals),
+            "failure_description": self.failure_description,
+            "solve_time_ms": self.solve_time_ms,
+            "num_solves": self.num_solves,
+            "num_fails": self.num_fails,
+        }
+
+
+def _parse_requests(requests: Sequence[str]) -> list[Requirement]:
+    """As rez's ``PackageRequest``: a requirement whose package name is valid."""
+    parsed = []
+    for text in requests:
+        if not isinstance(text, str):
+            raise TypeError(f"requests must be strings, not {type(text).__name__}")
+        try:
+            request = Requirement(text)
+        except InvalidRequirement as exc:
+            raise _BadRequest(f"invalid request {text!r}: {exc}") from None
+        name = request.name[1:] if text.startswith(".") else request.name
+        if not is_valid_package_name(name):
+            raise _BadRequest(f"invalid request {text!r}: invalid package name")
+        parsed.append(request)
+    return parsed
+
+
+class _BadRequest(RezsnapError):
+    pass
+
+
+def _repository(
+    packages: Iterable[PackageData] | None,
+    snapshot: Any,
+    package_paths: Sequence[str] | None,
+    load_family: Callable[..., Sequence[PackageData]] | None,
+) -> Repository:
+    given = [s for s in (snapshot, package_paths) if s is not None]
+    if load_family is not None:
+        if given:
+            raise TypeError("give one package source: packages (with load_family), snapshot or package_paths")
+        if not callable(load_family):
+            raise TypeError("load_family must be callable")
+        return Repository.from_callback(load_family, packages or ())
+    if len(given) + (packages is not None) != 1:
+        raise TypeError("give exactly one package source: packages, snapshot, package_paths or load_family")
+    if packages is not None:
+        if isinstance(packages, (str, bytes)):
+            raise TypeError("packages must be a list of PackageData")
+        return Repository.from_packages(packages)
+    if snapshot is not None:
+        return snapshot if isinstance(snapshot, Repository) else Repository.from_snapshot(snapshot)
+    assert package_paths is not None
+    if isinstance(package_paths, (str, bytes)):
+        raise TypeError("package_paths must be a list of paths")
+    return Repository.from_paths(package_paths)
+
+
+def solve(
+    requests: Sequence[str],
+    packages: Iterable[PackageData] | None = None,
+    *,
+    snapshot: Any = None,
+    package_paths: Sequence[str] | None = None,
+    load_family: Callable[..., Sequence[PackageData]] | None = None,
+    variant_select_mode: str = "version_priority",
+    timestamp: int | None = None,
+) -> SolveResult:
+    """Resolve ``requests`` exactly as rez 3.4.0's solver does.
+
+    Exactly one package source: ``packages`` (``PackageData`` list), ``snapshot``
+    (a path, a read ``Snapshot`` or a ``Repository``), ``package_paths`` (scanned
+    and loaded on demand, only the families the solve touches) or ``load_family``
+    (a callback ``load_family(name)`` returning that family's ``PackageData``; with
+    ``packages`` too, those pre-seed it). ``timestamp``: packages released after it
+    are invisible (rez's ``--time``). No exception escapes for a failed or
+    impossible solve: see ``SolveResult.status``. Wrong argument types raise ``TypeError``.
+    """
+    if isinstance(requests, str) or not isinstance(requests, Sequence):
+        raise TypeError("requests must be a list of requirement strings")
+    if variant_select_mode not in SELECT_MODES:
+        raise TypeError(f"variant_select_mode must be one of {SELECT_MODES}, not {variant_select_mode!r}")
+    if timestamp is not None and not isinstance(timestamp, int):
+        raise TypeError("timestamp must be an int (seconds since the epoch)")
+    repository = _repository(packages, snapshot, package_paths, load_family)
+    return solve_with(repository, requests, variant_select_mode=variant_select_mode, timestamp=timestamp)
+
+
+def solve_with(
+    repository: Repository,
+    requests: Sequence[str],
+    *,
+    variant_select_mode: str = "version_priority",
+    timestamp: int | None = None,
+) -> SolveResult:
+    started = time.perf_counter()
+    texts = tuple(requests)
+    solver: Solver | None = None
+    try:
+        parsed = _parse_requests(texts)
+        families = FamilyCache(repository.family, repository.searched, timestamp)
+        solver = Solver(parsed, families, searched=repository.searched,
+                        intersection_priority=variant_select_mode == "intersection_priority")
+        solver.solve()
+    except (RezsnapError, TypeError, RecursionError) as exc:
+        return SolveResult("error", failure_description=f"{type(exc).__name__}: {exc}",
+                           solve_time_ms=(time.perf_counter() - started) * 1e3,
+                           num_solves=solver.num_solves if solver else 0, requests=texts)
+    seconds = time.perf_counter() - started
+    status = solver.status
+    variants, ephemerals = solver.resolved() if status == "solved" else ([], [])
+    return SolveResult(
+        status,
+        tuple(_resolved(v) for v in variants),
+        tuple(str(e) for e in ephemerals),
+        solver.failure_description(),
+        seconds * 1e3,
+        solver.num_solves,
+        solver.num_fails,
+        texts,
+    )
+
+
+def _resolved(variant: PackageVariant) -> ResolvedVariant:
+    package = variant.package
+    uri = package.uri
+    if uri is not None:
+        uri = f"{uri}[{'' if variant.index is None else variant.index}]"
+    return ResolvedVariant(
+        variant.name, str(variant.version), variant.index,
+        tuple(str(r) for r in variant.requires_list.requirements), uri,
+    )
+
+
+def _solve_task(task: tuple[Repository, Sequence[str], str, int | None]) -> SolveResult:
+    repository, requests, mode, timestamp = task
+    return solve_with(repository, requests, variant_select_mode=mode, timestamp=timestamp)
+
+
+def solve_many(
+    list_of_requests: Sequence[Sequence[str]],
+    snapshot: Any,
+    *,
+    executor: Executor | None = None,
+    variant_select_mode: str = "version_priority",
+    timestamp: int | None = None,
+) -> list[SolveResult]:
+    """``solve()`` for many independent request lists, in input order.
+
+    One ``Repository`` serves every solve (families are loaded once). With an
+    ``executor`` (a process pool, a Dask client's executor) the solves are spread
+    over it; each worker loads the families it needs from the snapshot.
+    """
+    repository = snapshot if isinstance(snapshot, Repository) else Repository.from_snapshot(snapshot)
+    if executor is None:
+        return [solve_with(repository, r, variant_select_mode=variant_select_mode, timestamp=timestamp)
+                for r in list_of_requests]
+    from rezsnap._pool import pmap
+
+    tasks = [(repository, list(r), variant_select_mode, timestamp) for r in list_of_requests]
+    return list(pmap(_solve_task, tasks, workers=0, executor=executor))

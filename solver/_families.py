@@ -1,0 +1,152 @@
+"""The solver's view of the packages: families loaded once per solve, variants built lazily.
+
+The data path is columnar: a family is a list of packages sorted by version
+key, so "which packages are in this range" is a ``bisect`` over the keys
+(``VersionRange.positions_in``), not a comparison per package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from rezsnap.model import PackageData
+from rezsnap.version import Requirement, RequirementList, Version, VersionKey, VersionRange
+
+from ._failures import PackageFamilyNotFound, ResolveError
+
+__all__ = ["Family", "FamilyCache", "PackageVariant", "StoredPackage"]
+
+
+class StoredPackage:
+    """One package version of a family, with its definition's URI for output."""
+
+    __slots__ = ("_variants", "data", "uri", "version")
+
+    def __init__(self, data: PackageData, version: Version, uri: str | None) -> None:
+        self.data = data
+        self.version = version
+        self.uri = uri
+        self._variants: list[PackageVariant] | None = None
+
+    def variants(self) -> list[PackageVariant]:
+        if self._variants is None:
+            if self.data.variants:
+                self._variants = [PackageVariant(self, i) for i in range(len(self.data.variants))]
+            else:
+                self._variants = [PackageVariant(self, None)]
+        return self._variants
+
+
+class PackageVariant:
+    """One variant: the package's requires plus the variant's, merged (spec C.7)."""
+
+    __slots__ = ("_requires", "index", "name", "package", "version")
+
+    def __init__(self, package: StoredPackage, index: int | None) -> None:
+        self.package = package
+        self.name = package.data.name
+        self.version = package.version
+        self.index = index
+        self._requires: RequirementList | None = None
+
+    @property
+    def requires_list(self) -> RequirementList:
+        if self._requires is None:
+            data = self.package.data
+            texts = list(data.requires)
+            if self.index is not None:
+                texts += data.variants[self.index]
+            requires = RequirementList(_requirement(t) for t in texts)
+            if requires.conflict is not None:
+                a, b = requires.conflict
+                raise ResolveError(
+                    f"The package {self.qualified_package_name} has an internal requirements conflict: "
+                    f"{a} <--!--> {b}"
+                )
+            self._requires = requires
+        return self._requires
+
+    @property
+    def request_fams(self) -> frozenset[str]:
+        """Names of its non-conflict requirements."""
+        return self.requires_list.names
+
+    @property
+    def conflict_request_fams(self) -> frozenset[str]:
+        return self.requires_list.conflict_names
+
+    def get(self, name: str) -> Requirement | None:
+        return self.requires_list.get(name)
+
+    @property
+    def qualified_package_name(self) -> str:
+        return f"{self.name}-{self.version}" if str(self.version) else self.name
+
+    def __str__(self) -> str:
+        return f"{self.qualified_package_name}[{'' if self.index is None else self.index}]"
+
+
+_REQUIREMENTS: dict[str, Requirement] = {}
+_REQUIREMENTS_MAX: Final = 200_000
+
+
+def _requirement(text: str) -> Requirement:
+    found = _REQUIREMENTS.get(text)
+    if found is None:
+        if len(_REQUIREMENTS) >= _REQUIREMENTS_MAX:
+            _REQUIREMENTS.clear()
+        found = _REQUIREMENTS[text] = Requirement(text)
+    return found
+
+
+class Family:
+    """A family's packages in ascending version order (rez's repository order here)."""
+
+    __slots__ = ("keys", "name", "packages")
+
+    def __init__(self, name: str, packages: Sequence[StoredPackage]) -> None:
+        self.name = name
+        self.packages = list(packages)
+        self.keys: list[VersionKey] = [p.version.key for p in self.packages]
+
+    @classmethod
+    def from_data(cls, name: str, items: Sequence[tuple[PackageData, str | None]]) -> Family:
+        """Sorted by version; of equal versions (``1.0`` and ``1-0``), the first given wins."""
+        seen: dict[VersionKey, StoredPackage] = {}
+        for data, uri in items:
+            version = Version(data.version)
+            seen.setdefault(version.key, StoredPackage(data, version, uri))
+        return cls(name, sorted(seen.values(), key=lambda p: p.version.key))
+
+    def in_range(self, range_: VersionRange) -> list[StoredPackage]:
+        return [self.packages[i] for i in range_.positions_in(self.keys)]
+
+
+FamilyLoader = Callable[[str], "Family | None"]
+
+
+class FamilyCache:
+    """Families by name, loaded at most once per solve; the timestamp filter applied at lookup."""
+
+    def __init__(self, load: FamilyLoader, searched: str, timestamp: int | None) -> None:
+        self._load = load
+        self._searched = searched
+        self._timestamp = timestamp
+        self._families: dict[str, Family | None] = {}
+
+    def family(self, name: str) -> Family:
+        if name not in self._families:
+            self._families[name] = self._load(name)
+        family = self._families[name]
+        if family is None:
+            raise PackageFamilyNotFound(f"package family not found: {name} (searched: {self._searched})", name)
+        return family
+
+    def packages_in(self, name: str, range_: VersionRange) -> list[StoredPackage]:
+        """``_PackageVariantList.get_intersection``: the visible packages in range, in order."""
+        found = self.family(name).in_range(range_)
+        if self._timestamp is not None:
+            limit = self._timestamp
+            found = [p for p in found if not p.data.timestamp or p.data.timestamp <= limit]
+        return found

@@ -1,0 +1,240 @@
+"""One complete resolve state (rez's ``_ResolvePhase``): solve, split and finalise (spec D.5-D.10)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from rezsnap.version import Requirement, RequirementList
+
+from ._failures import (
+    Cycle,
+    DependencyConflict,
+    DependencyConflicts,
+    FailureReason,
+    PackageFamilyNotFound,
+    TotalReduction,
+)
+from ._scope import Scope
+
+__all__ = ["Phase", "Status"]
+
+
+class Status(enum.Enum):
+    PENDING = "pending"
+    EXHAUSTED = "exhausted"
+    SOLVED = "solved"
+    FAILED = "failed"
+    CYCLIC = "cyclic"
+
+
+class Phase:
+    __slots__ = ("changed", "context", "failure_reason", "scopes", "status")
+
+    def __init__(
+        self,
+        scopes: list[Scope],
+        context: Any,
+        status: Status = Status.PENDING,
+        changed: set[int] | None = None,
+        failure_reason: FailureReason | None = None,
+    ) -> None:
+        self.scopes = scopes
+        self.context = context
+        self.status = status
+        self.changed = set(range(len(scopes))) if changed is None else changed
+        self.failure_reason = failure_reason
+
+    def is_solved(self) -> bool:
+        return all(scope.is_solved() for scope in self.scopes)
+
+    def solve(self) -> Phase:
+        """Extract, intersect and reduce until nothing changes (spec D.6)."""
+        scopes = list(self.scopes)
+        changed = set(self.changed)
+        context = self.context
+
+        def done(status: Status | None = None, reason: FailureReason | None = None) -> Phase:
+            if status is None:
+                status = Status.SOLVED if all(s.is_solved() for s in scopes) else Status.EXHAUSTED
+            return Phase(scopes, context, status, set(), reason)
+
+        while True:
+            before = len(scopes)
+            widened: set[int] = set()
+            while True:
+                extracted: list[Requirement] = []
+                requesters: dict[str, list[str]] = {}
+                for i in range(len(scopes)):
+                    while True:
+                        scope, request = scopes[i].extract()
+                        if request is None:
+                            break
+                        extracted.append(request)
+                        requesters.setdefault(request.name, []).append(str(scopes[i].request))
+                        scopes[i] = scope
+                if not extracted:
+                    break
+                merged = RequirementList(extracted)
+                if merged.conflict is not None:
+                    return done(Status.FAILED, DependencyConflicts((DependencyConflict(*merged.conflict),)))
+                intersected: set[str] = set()
+                for i, scope in enumerate(scopes):
+                    request = merged.get(scope.name)
+                    if request is None:
+                        continue
+                    new = scope.intersect(request.range)  # type: ignore[arg-type]
+                    intersected.add(request.name)
+                    if new is None:
+                        return done(Status.FAILED, DependencyConflicts(
+                            (DependencyConflict(request, scope.request),)))
+                    if new is not scope:
+                        scopes[i] = new
+                        changed.add(i)
+                        if scope.is_conflict and not new.is_conflict:
+                            widened.add(i)
+                for request in merged.requirements:
+                    if request.name in intersected:
+                        continue
+                    try:
+                        scopes.append(Scope(request, context))
+                    except PackageFamilyNotFound as exc:
+                        raise PackageFamilyNotFound(
+                            f"package family not found: {exc.family}, was required by: "
+                            f"{', '.join(requesters.get(exc.family, []))} (searched: {context.searched})",
+                            exc.family,
+                        ) from None
+
+            count = len(scopes)
+            if count == before and not changed and not widened:
+                break
+            pairs: set[tuple[int, int]] = set()
+            for x in range(before):
+                pairs.update((x, y) for y in changed)
+                pairs.update((x, y) for y in range(before, count))
+            for x in range(before, count):
+                pairs.update((x, y) for y in range(count))
+            for x in widened:
+                pairs.update((x, y) for y in range(count))
+            work = sorted(pairs)
+            while work:
+                x, y = work.pop()
+                if x == y:
+                    continue
+                new, reductions = scopes[x].reduce_by(scopes[y].request)
+                if new is None:
+                    return done(Status.FAILED, TotalReduction(tuple(reductions)))
+                if new is not scopes[x]:
+                    scopes[x] = new
+                    work.extend((j, x) for j in range(count) if j != x)
+            changed = set()
+        return done()
+
+    def split(self) -> tuple[Phase, Phase]:
+        """The first normal scope with several variants, split in two (spec D.8)."""
+        first: list[Scope] = []
+        rest: list[Scope] = []
+        split_at: int | None = None
+        for i, scope in enumerate(self.scopes):
+            if split_at is None:
+                parts = scope.split()
+                if parts is not None:
+                    first.append(parts[0])
+                    rest.append(parts[1])
+                    split_at = i
+                    continue
+            first.append(scope)
+            rest.append(scope)
+        assert split_at is not None, "an exhausted phase always has a scope to split"
+        return (Phase(first, self.context, Status.PENDING, {split_at}),
+                Phase(rest, self.context, Status.PENDING, {split_at}))
+
+    def finalise(self) -> Phase:
+        """Detect cycles and order the result (spec D.10)."""
+        scopes = {s.name: s for s in self.scopes if not s.is_conflict}
+        graph: dict[str, set[str]] = {name: set() for name in scopes}
+        for name, scope in scopes.items():
+            variant = scope.solved_variant()
+            if variant is not None:
+                for requirement in variant.requires_list.requirements:
+                    if not requirement.conflict:
+                        graph[name].add(requirement.name)
+                        graph.setdefault(requirement.name, set())
+        cycle = _find_cycle(graph)
+        if cycle:
+            members = []
+            for name in cycle:
+                variant = scopes[name].solved_variant()
+                members.append(f"{name}-{variant.version}" if variant is not None else name)
+            return Phase(list(scopes.values()), self.context, Status.CYCLIC, set(), Cycle(tuple(members)))
+        order = _dependency_order(graph, [r.name for r in self.context.request_list.requirements])
+        ordered = [scopes[name] for name in order if name in scopes]
+        return Phase(ordered, self.context, self.status, set(), self.failure_reason)
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """A cycle of the graph (nodes in edge order), or []; the start is the smallest name
+    reached first (rez's rotation depends on the hash seed, spec D.10)."""
+    state: dict[str, int] = {}  # 1: on the stack, 2: done
+    for root in sorted(graph):
+        if root in state:
+            continue
+        stack: list[tuple[str, list[str]]] = [(root, sorted(graph[root]))]
+        path = [root]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            if not children:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                continue
+            child = children.pop(0)
+            mark = state.get(child)
+            if mark == 1:
+                cycle = path[path.index(child):]
+                start = cycle.index(min(cycle))
+                return cycle[start:] + cycle[:start]
+            if mark is None:
+                state[child] = 1
+                path.append(child)
+                stack.append((child, sorted(graph[child])))
+    return []
+
+
+def _dependency_order(graph: dict[str, set[str]], requested: list[str]) -> list[str]:
+    """Stable dependency-first order over the request order (spec D.10.3)."""
+    reach: dict[str, set[str]] = {}
+
+    def deps(name: str) -> set[str]:
+        found = reach.get(name)
+        if found is None:
+            found = set()
+            todo = list(graph[name])
+            while todo:
+                node = todo.pop()
+                if node not in found:
+                    found.add(node)
+                    todo.extend(graph[node])
+            found.discard(name)
+            reach[name] = found
+        return found
+
+    pending = requested + sorted(set(graph) - set(requested))
+    emitted: list[str] = []
+    done: set[str] = set()
+    while pending:
+        head = pending[0]
+        if head in done or head not in graph:
+            pending.pop(0)
+            continue
+        below = deps(head)
+        for index in range(1, len(pending)):
+            if pending[index] in below and pending[index] not in done:
+                pending.insert(0, pending.pop(index))
+                break
+        else:
+            emitted.append(head)
+            done.add(head)
+            pending.pop(0)
+    return emitted

@@ -1,0 +1,163 @@
+"""Where a solve gets its packages: a snapshot, a list of ``PackageData``, package paths,
+or a caller's ``load_family`` callback. All give the solver the same ``Family`` objects."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from rezsnap._names import is_valid_package_name
+from rezsnap.model import PackageData
+from rezsnap.version import InvalidVersion, Version
+
+from ._failures import SolverError
+from ._families import Family, StoredPackage
+
+__all__ = ["Repository"]
+
+LoadFamily = Callable[..., Sequence[PackageData]]
+
+
+class _UnloadablePackage(StoredPackage):
+    """A listed package rez would fail to load: choosing it fails the solve as in rez."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, data: PackageData, version: Version, uri: str | None, reason: str) -> None:
+        super().__init__(data, version, uri)
+        self.reason = reason
+
+    def variants(self) -> Any:
+        raise SolverError(f"cannot load {self.uri or self.data.name}: {self.reason}")
+
+
+class Repository:
+    """Families by name, loaded once and kept between solves (a daemon, CI, ``solve_many``).
+
+    ``Repository.from_snapshot(path)`` reads a snapshot once; each family's rows are
+    turned into solver objects the first time a solve asks for that family.
+    """
+
+    def __init__(self, loader: Callable[[str], Family | None], searched: str) -> None:
+        self._loader = loader
+        self.searched = searched
+        self._families: dict[str, Family | None] = {}
+
+    def family(self, name: str) -> Family | None:
+        if name not in self._families:
+            self._families[name] = self._loader(name)
+        return self._families[name]
+
+    # -- constructors -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_packages(cls, packages: Iterable[PackageData]) -> Repository:
+        by_name: dict[str, list[tuple[PackageData, str | None]]] = {}
+        for data in packages:
+            if not isinstance(data, PackageData):
+                raise TypeError(f"packages must be PackageData, not {type(data).__name__}")
+            by_name.setdefault(data.name, []).append((data, None))
+        families = {name: _family(name, items) for name, items in by_name.items()}
+        return cls(families.get, "the given packages")
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Any) -> Repository:
+        """From a path, or from an already-read ``rezsnap.Snapshot``."""
+        from rezsnap.snapshot import Snapshot, read_snapshot
+
+        if not isinstance(snapshot, Snapshot):
+            if not isinstance(snapshot, (str, os.PathLike)):
+                raise TypeError(f"snapshot must be a path or a Snapshot, not {type(snapshot).__name__}")
+            snapshot = read_snapshot(snapshot)
+        return cls(_SnapshotFamilies(snapshot.table), "; ".join(snapshot.metadata.package_paths))
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[str], *, exec_fallback: bool = True) -> Repository:
+        """Scan and load only the families a solve touches (rez's loader for dynamic files)."""
+        from rezsnap.parser import load_scanned_package
+        from rezsnap.scanner import scan_family
+
+        paths = [os.fspath(p) for p in paths]
+
+        def load(name: str) -> Family | None:
+            items = []
+            for package in scan_family(paths, name):
+                loaded = load_scanned_package(package, exec_fallback=exec_fallback)
+                data = loaded.data or PackageData(name, package.version)
+                items.append((data, package.uri, None if loaded.data else (loaded.reason or loaded.source)))
+            return _family(name, items) if items else None
+
+        return cls(load, "; ".join(paths))
+
+    @classmethod
+    def from_callback(cls, load_family: LoadFamily, seed: Iterable[PackageData] = ()) -> Repository:
+        """``load_family(name)`` or ``load_family(name, version_range=None)``: called once per family."""
+        takes_range = _accepts_range(load_family)
+        seeded = cls.from_packages(seed)
+
+        def load(name: str) -> Family | None:
+            found = seeded.family(name)
+            if found is not None:
+                return found
+            try:
+                result = load_family(name, version_range=None) if takes_range else load_family(name)
+            except Exception as exc:  # noqa: BLE001  the caller's error becomes the solve's error
+                raise SolverError(f"load_family({name!r}) raised {type(exc).__name__}: {exc}") from exc
+            items = [(d, None) for d in result or () if isinstance(d, PackageData) and d.name == name]
+            versions = [Version(d.version).key for d, _ in items]
+            if len(set(versions)) != len(versions):
+                raise SolverError(f"load_family({name!r}) returned the same version twice")
+            return _family(name, items) if items else None
+
+        return cls(load, "load_family")
+
+
+def _accepts_range(func: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return "version_range" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+def _family(name: str, items: Sequence[tuple[Any, ...]]) -> Family | None:
+    """A family from (data, uri[, error]) items in repository order; first of equal versions wins."""
+    seen: dict[Any, StoredPackage] = {}
+    for item in items:
+        data, uri = item[0], item[1]
+        error = item[2] if len(item) > 2 else None
+        try:
+            version = Version(data.version)
+        except InvalidVersion as exc:
+            raise SolverError(f"family {name}: {exc}") from None
+        if version.key in seen:
+            continue
+        package = StoredPackage(data, version, uri) if error is None else _UnloadablePackage(data, version, uri, error)
+        seen[version.key] = package
+    if not seen:
+        return None
+    return Family(name, sorted(seen.values(), key=lambda p: p.version.key))
+
+
+class _SnapshotFamilies:
+    """A snapshot's rows by family, turned into ``Family`` objects on demand."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        self._rows: dict[str, list[int]] = {}
+        for index, family in enumerate(table.column("family").to_pylist()):
+            self._rows.setdefault(family, []).append(index)
+
+    def __call__(self, name: str) -> Family | None:
+        rows = self._rows.get(name)
+        if not rows or not is_valid_package_name(name):
+            return None
+        part = self._table.take(rows).select(["version", "uri", "requires", "variants", "timestamp", "error"])
+        items = []
+        for row in part.to_pylist():
+            data = PackageData(name, row["version"], tuple(row["requires"] or ()),
+                               tuple(tuple(v) for v in row["variants"] or ()), row["timestamp"])
+            items.append((data, row["uri"], row["error"]))
+        return _family(name, items)

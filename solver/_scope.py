@@ -1,0 +1,111 @@
+"""One family inside a phase (rez's ``_PackageScope``): normal, conflict or ephemeral."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rezsnap.version import Requirement, VersionRange
+
+from ._failures import PackageNotFound, Reduction
+from ._families import PackageVariant
+from ._slice import VariantSlice
+
+__all__ = ["Scope"]
+
+
+class Scope:
+    """A normal scope holds a slice; conflict (``!foo``, ``~foo``) and ephemeral (``.foo``) ones
+    hold only their request (spec D.3)."""
+
+    __slots__ = ("context", "is_ephemeral", "name", "request", "slice")
+
+    def __init__(self, request: Requirement, context: Any, variant_slice: VariantSlice | None = None) -> None:
+        self.name = request.name
+        self.context = context
+        self.is_ephemeral = request.name.startswith(".")
+        self.slice: VariantSlice | None = None
+        if variant_slice is not None:
+            self._set_slice(variant_slice)
+        elif request.conflict or self.is_ephemeral:
+            self.request = request
+        else:
+            found = context.variant_slice(request.name, request.range)
+            if found is None:
+                raise PackageNotFound(f"Package could not be found: {Requirement.construct(request.name, request.range)}")
+            self._set_slice(found)
+
+    def _set_slice(self, variant_slice: VariantSlice) -> None:
+        self.slice = variant_slice
+        self.request = Requirement.construct(self.name, variant_slice.range_)
+
+    def _copy(self, variant_slice: VariantSlice) -> Scope:
+        scope = object.__new__(Scope)
+        scope.name, scope.context, scope.is_ephemeral = self.name, self.context, self.is_ephemeral
+        scope._set_slice(variant_slice)
+        return scope
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.request.conflict
+
+    def intersect(self, range_: VersionRange) -> Scope | None:
+        request = self.request
+        if self.is_ephemeral:
+            new_range = (range_ - request.range) if request.conflict else (range_ & request.range)  # type: ignore[operator]
+            if new_range is None:
+                return None
+            if new_range == request.range:
+                return self
+            return Scope(Requirement.construct(self.name, new_range), self.context)
+        if request.conflict:
+            if request.range is None:
+                found = self.context.variant_slice(self.name, range_)
+            else:
+                narrowed = range_ - request.range
+                found = None if narrowed is None else self.context.variant_slice(self.name, narrowed)
+            return None if found is None else self._copy(found)  # widened into a normal scope
+        assert self.slice is not None
+        new_slice = self.slice.intersect(range_)
+        if new_slice is None:
+            return None
+        return self if new_slice is self.slice else self._copy(new_slice)
+
+    def reduce_by(self, request: Requirement) -> tuple[Scope | None, list[Reduction]]:
+        if self.slice is None:  # conflict and ephemeral scopes are never reduced
+            return self, []
+        new_slice, reductions = self.slice.reduce_by(request)
+        if new_slice is None:
+            return None, reductions
+        if new_slice is not self.slice:
+            return self._copy(new_slice), reductions
+        return self, []
+
+    def extract(self) -> tuple[Scope, Requirement | None]:
+        if self.slice is None:
+            return self, None
+        new_slice, request = self.slice.extract()
+        if request is None:
+            return self, None
+        scope = object.__new__(Scope)
+        scope.name, scope.context, scope.is_ephemeral = self.name, self.context, self.is_ephemeral
+        scope.slice, scope.request = new_slice, self.request  # same variants: same request
+        return scope, request
+
+    def split(self) -> tuple[Scope, Scope] | None:
+        if self.slice is None or len(self.slice) == 1:
+            return None
+        first, rest = self.slice.split()
+        return self._copy(first), self._copy(rest)
+
+    def is_solved(self) -> bool:
+        if self.slice is None:
+            return True
+        return len(self.slice) == 1 and not self.slice.extractable
+
+    def solved_variant(self) -> PackageVariant | None:
+        if self.slice is not None and len(self.slice) == 1:
+            return self.slice.first_variant
+        return None
+
+    def __str__(self) -> str:
+        return str(self.request)

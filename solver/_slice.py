@@ -1,0 +1,256 @@
+"""The candidates of one family inside a phase (rez's ``_PackageEntry``/``_PackageVariantSlice``).
+
+Slices are immutable: every narrowing returns a new slice (with its extraction
+memory reset, spec D.3) or the very same object when nothing changed; the
+algorithm tests that identity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rezsnap.version import Requirement, VersionRange
+
+from ._failures import Reduction
+from ._families import PackageVariant, StoredPackage
+
+__all__ = ["Entry", "VariantSlice", "range_key"]
+
+_INF_UPPER = 2
+
+
+def range_key(range_: VersionRange | None) -> Any:
+    """The orderer's key of a range (spec D.9): per bound, the lower end first."""
+    if range_ is None:
+        return 0  # rez's key of a bare weak requirement; comparing it with a tuple raises TypeError
+    return tuple(
+        ((b.lower.key, -2 if b.lower_inclusive else -1), (b.upper.key, 2 if b.upper_inclusive else 1))
+        for b in range_.bounds
+    )
+
+
+class Entry:
+    """One package version inside a slice: its still-possible variants."""
+
+    __slots__ = ("context", "package", "sorted", "variants")
+
+    def __init__(self, package: StoredPackage, variants: list[PackageVariant], context: Any) -> None:
+        self.package = package
+        self.variants = variants
+        self.context = context  # the solver: request list and select mode, for the variant key
+        self.sorted = False
+
+    @property
+    def version(self) -> Any:
+        return self.package.version
+
+    def _copy(self, variants: list[PackageVariant]) -> Entry:
+        entry = Entry(self.package, variants, self.context)
+        entry.sorted = self.sorted
+        return entry
+
+    def split(self, count: int) -> tuple[Entry, Entry] | None:
+        """The first ``count`` (preferred) variants and the rest; None at the entry's end."""
+        self.sort()
+        if count >= len(self.variants):
+            return None
+        return self._copy(self.variants[:count]), self._copy(self.variants[count:])
+
+    def sort(self) -> None:
+        """Most preferred variant first (spec D.9)."""
+        if self.sorted:
+            return
+        requests = self.context.request_list.requirements
+        intersection = self.context.intersection_priority
+
+        def key(variant: PackageVariant) -> Any:
+            requested = []
+            names = set()
+            for i, request in enumerate(requests):
+                if request.conflict:
+                    continue
+                dependency = variant.get(request.name)
+                if dependency is not None:
+                    requested.append((-i, range_key(dependency.range)))
+                    names.add(request.name)
+            additional = [(range_key(d.range), d.name) for d in variant.requires_list.requirements
+                          if not d.conflict and d.name not in names]
+            index = variant.index
+            if intersection:
+                return (len(requested), requested, -len(additional), additional, index)
+            return (requested, -len(additional), additional, index)
+
+        if len(self.variants) > 1:
+            self.variants = sorted(self.variants, key=key, reverse=True)
+        self.sorted = True
+
+
+class VariantSlice:
+    """The remaining candidates of one family, with cached family facts (spec D.3)."""
+
+    __slots__ = (
+        "_common_fams", "_fam_requires", "_len", "_range", "been_intersected_with", "been_reduced_by",
+        "context", "entries", "extracted_fams", "name", "sorted",
+    )
+
+    def __init__(self, name: str, entries: list[Entry], context: Any) -> None:
+        self.name = name
+        self.entries = entries
+        self.context = context
+        self.extracted_fams: frozenset[str] = frozenset()
+        self.sorted = False
+        self.been_reduced_by: set[Requirement] = set()
+        self.been_intersected_with: set[VersionRange] = set()
+        self._len: int | None = None
+        self._range: VersionRange | None = None
+        self._common_fams: frozenset[str] | None = None
+        self._fam_requires: frozenset[str] = frozenset()
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = sum(len(e.variants) for e in self.entries)
+        return self._len
+
+    @property
+    def range_(self) -> VersionRange:
+        if self._range is None:
+            self._range = VersionRange.from_versions(e.version for e in self.entries)
+        return self._range
+
+    def iter_variants(self) -> Any:
+        for entry in self.entries:
+            yield from entry.variants
+
+    @property
+    def first_variant(self) -> PackageVariant:
+        entry = self.entries[0]
+        entry.sort()
+        return entry.variants[0]
+
+    def _update_fam_info(self) -> None:
+        if self._common_fams is not None:
+            return
+        common = set(self.first_variant.request_fams)
+        requires: set[str] = set()
+        for variant in self.iter_variants():
+            names = variant.request_fams
+            common &= names
+            requires |= names
+            requires |= variant.conflict_request_fams
+        self._common_fams = frozenset(common)
+        self._fam_requires = frozenset(requires)
+
+    @property
+    def common_fams(self) -> frozenset[str]:
+        self._update_fam_info()
+        assert self._common_fams is not None
+        return self._common_fams
+
+    @property
+    def fam_requires(self) -> frozenset[str]:
+        self._update_fam_info()
+        return self._fam_requires
+
+    @property
+    def extractable(self) -> bool:
+        return not self.common_fams <= self.extracted_fams
+
+    def _copy(self, entries: list[Entry]) -> VariantSlice:
+        new = VariantSlice(self.name, entries, self.context)
+        new.sorted = self.sorted
+        new.been_reduced_by = self.been_reduced_by.copy()
+        new.been_intersected_with = self.been_intersected_with.copy()
+        return new
+
+    def intersect(self, range_: VersionRange) -> VariantSlice | None:
+        if range_.is_any() or range_ in self.been_intersected_with:
+            return self
+        entries = [e for e in self.entries if range_.contains_version(e.version)]
+        if not entries:
+            return None
+        if len(entries) < len(self.entries):
+            return self._copy(entries)
+        self.been_intersected_with.add(range_)
+        return self
+
+    def reduce_by(self, request: Requirement) -> tuple[VariantSlice | None, list[Reduction]]:
+        if request in self.been_reduced_by:
+            return self, []
+        if request.range is None or request.name not in self.fam_requires:
+            return self, []
+        entries: list[Entry] = []
+        reductions: list[Reduction] = []
+        tested: dict[Requirement, bool] = {}
+        for entry in self.entries:
+            kept = []
+            for variant in entry.variants:
+                dependency = variant.get(request.name)
+                if dependency is not None:
+                    conflict = tested.get(dependency)
+                    if conflict is None:
+                        conflict = tested[dependency] = dependency.conflicts_with(request)
+                    if conflict:
+                        reductions.append(Reduction(str(variant), dependency, request))
+                        continue
+                kept.append(variant)
+            if kept:
+                entries.append(entry if len(kept) == len(entry.variants) else entry._copy(kept))
+        if not entries:
+            return None, reductions
+        if reductions:
+            return self._copy(entries), reductions
+        self.been_reduced_by.add(request)
+        return self, []
+
+    def extract(self) -> tuple[VariantSlice, Requirement | None]:
+        fams = self.common_fams - self.extracted_fams
+        if not fams:
+            return self, None
+        fam = min(fams)
+        range_: VersionRange | None = None
+        for variant in self.iter_variants():
+            dependency = variant.get(fam)
+            assert dependency is not None and dependency.range is not None
+            range_ = dependency.range if range_ is None else range_ | dependency.range
+        new = VariantSlice(self.name, self.entries, self.context)
+        new.sorted = self.sorted
+        new.been_reduced_by = self.been_reduced_by
+        new.been_intersected_with = self.been_intersected_with
+        new._len, new._range = self._len, self._range
+        new._common_fams, new._fam_requires = self._common_fams, self._fam_requires
+        new.extracted_fams = self.extracted_fams | {fam}
+        return new, Requirement.construct(fam, range_)
+
+    def sort_versions(self) -> None:
+        """Highest version first (the default orderer), once per slice lineage."""
+        if self.sorted:
+            return
+        self.entries = sorted(self.entries, key=lambda e: e.version.key, reverse=True)
+        self.sorted = True
+
+    def split(self) -> tuple[VariantSlice, VariantSlice]:
+        """The preferred part and the rest (spec D.8)."""
+        self.sort_versions()
+
+        def cut(i_entry: int, count: int) -> tuple[VariantSlice, VariantSlice]:
+            parts = self.entries[i_entry].split(count)
+            if parts is not None:
+                entries = [*self.entries[:i_entry], parts[0]]
+                rest = [parts[1], *self.entries[i_entry + 1 :]]
+            else:
+                entries = self.entries[: i_entry + 1]
+                rest = self.entries[i_entry + 1 :]
+            return self._copy(entries), self._copy(rest)
+
+        fams = self.first_variant.request_fams - self.extracted_fams if len(self) > 2 else frozenset()
+        if not fams:
+            return cut(0, 1)
+        previous = (0, 1)
+        for i, entry in enumerate(self.entries):
+            entry.sort()
+            for j, variant in enumerate(entry.variants):
+                fams = fams & variant.request_fams
+                if not fams:
+                    return cut(*previous)
+                previous = (i, j + 1)
+        raise AssertionError("split() of a slice with a common dependency")

@@ -1,0 +1,138 @@
+"""The depth-first search over phases (rez's ``Solver``, spec D.4-D.5 and D.11).
+
+The algorithm sees packages only through a ``FamilyCache``; it never prints.
+An optional ``reporter`` callable receives ``(event, phase)`` for tracing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+
+from rezsnap.version import Requirement, RequirementList, VersionRange
+
+from ._failures import DependencyConflict, DependencyConflicts, FailureReason
+from ._families import FamilyCache, PackageVariant
+from ._phase import Phase, Status
+from ._scope import Scope
+from ._slice import Entry, VariantSlice
+
+__all__ = ["Solver"]
+
+Reporter = Callable[[str, Phase], None]
+
+
+class Solver:
+    """One solve of a request list over a family cache."""
+
+    def __init__(
+        self,
+        requests: Sequence[Requirement],
+        families: FamilyCache,
+        *,
+        searched: str = "",
+        intersection_priority: bool = False,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.families = families
+        self.searched = searched
+        self.intersection_priority = intersection_priority
+        self.reporter = reporter
+        self.request_list = RequirementList(requests)
+        self.num_solves = 0
+        self.stack: list[Phase] = []
+        self.failed: list[Phase] = []
+        self.request_conflict: FailureReason | None = None
+        if self.request_list.conflict is not None:
+            self.request_conflict = DependencyConflicts((DependencyConflict(*self.request_list.conflict),))
+            return
+        scopes = [Scope(request, self) for request in self.request_list.requirements]
+        self.stack.append(Phase(scopes, self))
+
+    # -- the repository seam ------------------------------------------------------------------
+
+    def variant_slice(self, name: str, range_: VersionRange | None) -> VariantSlice | None:
+        """The candidates of a family in a range, or None when there are none."""
+        packages = self.families.packages_in(name, range_ if range_ is not None else _ANY)
+        if not packages:
+            return None
+        return VariantSlice(name, [Entry(p, list(p.variants()), self) for p in packages], self)
+
+    # -- the search -----------------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        if self.request_conflict is not None:
+            return "failed"
+        top = self.stack[-1].status
+        if top is Status.CYCLIC:
+            return "failed"
+        if len(self.stack) > 1:
+            return "solved" if top is Status.SOLVED else "unsolved"
+        if top in (Status.PENDING, Status.EXHAUSTED):
+            return "unsolved"
+        return top.value
+
+    def solve(self) -> None:
+        while self.status == "unsolved":
+            self.step()
+
+    def step(self) -> None:
+        phase = self.stack.pop()
+        if phase.status is Status.FAILED:  # the failure left on top by the last step
+            self.failed.append(phase)
+            phase = self.stack.pop()
+        if phase.status is Status.EXHAUSTED:
+            phase, alternative = phase.split()
+            self.stack.append(alternative)
+        new = phase.solve()
+        self.num_solves += 1
+        if new.status is Status.SOLVED:
+            new = new.finalise()
+        if self.reporter is not None:
+            self.reporter(new.status.value, new)
+        self.stack.append(new)
+
+    # -- results --------------------------------------------------------------------------------
+
+    @property
+    def num_fails(self) -> int:
+        count = len(self.failed)
+        if self.request_conflict is not None:
+            return 1
+        if self.stack and self.stack[-1].status in (Status.FAILED, Status.CYCLIC):
+            count += 1
+        return count
+
+    def failure_description(self) -> str | None:
+        if self.status != "failed":
+            return None
+        if self.request_conflict is not None:
+            return self.request_conflict.description()
+        fails = list(self.failed)
+        top = self.stack[-1]
+        if top.status in (Status.FAILED, Status.CYCLIC):
+            fails.append(top)
+        phase = fails[-1] if top.status is Status.CYCLIC else fails[0]
+        reason = phase.failure_reason
+        return reason.description() if reason is not None else "Solver failed with unknown reason."
+
+    def resolved(self) -> tuple[list[PackageVariant], list[Requirement]]:
+        """The chosen variants and the ephemerals, in rez's output order."""
+        variants: list[PackageVariant] = []
+        ephemerals: list[Requirement] = []
+        for scope in self.stack[-1].scopes:
+            if scope.is_conflict:
+                continue
+            if scope.is_ephemeral:
+                ephemerals.append(scope.request)
+                continue
+            variant = scope.solved_variant()
+            if variant is not None:
+                variants.append(variant)
+        return variants, ephemerals
+
+
+_ANY = VersionRange("")
+
+
