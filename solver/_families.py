@@ -41,7 +41,7 @@ class StoredPackage:
 class PackageVariant:
     """One variant: the package's requires plus the variant's, merged (spec C.7)."""
 
-    __slots__ = ("_requires", "index", "name", "package", "version")
+    __slots__ = ("_requires", "by_name", "index", "name", "package", "version")
 
     def __init__(self, package: StoredPackage, index: int | None) -> None:
         self.package = package
@@ -65,6 +65,7 @@ class PackageVariant:
                     f"{a} <--!--> {b}"
                 )
             self._requires = requires
+            self.by_name: dict[str, Requirement] = {r.name: r for r in requires.requirements}
         return self._requires
 
     @property
@@ -77,7 +78,9 @@ class PackageVariant:
         return self.requires_list.conflict_names
 
     def get(self, name: str) -> Requirement | None:
-        return self.requires_list.get(name)
+        if self._requires is None:
+            self.requires_list
+        return self.by_name.get(name)
 
     @property
     def qualified_package_name(self) -> str:
@@ -119,10 +122,23 @@ class Family:
             seen.setdefault(version.key, StoredPackage(data, version, uri))
         return cls(name, sorted(seen.values(), key=lambda p: p.version.key))
 
+    def requires_names(self) -> set[str]:
+        """Every family any variant of any of its packages names (conflicts included)."""
+        names: set[str] = set()
+        for package in self.packages:
+            data = package.data
+            for text in data.requires:
+                names.add(_requirement(text).name)
+            for variant in data.variants:
+                for text in variant:
+                    names.add(_requirement(text).name)
+        return names
+
     def in_range(self, range_: VersionRange) -> list[StoredPackage]:
         return [self.packages[i] for i in range_.positions_in(self.keys)]
 
 
+_NONE: Final[set[str]] = set()
 FamilyLoader = Callable[[str], "Family | None"]
 
 
@@ -134,10 +150,18 @@ class FamilyCache:
         self._searched = searched
         self._timestamp = timestamp
         self._families: dict[str, Family | None] = {}
+        self._dependents: dict[str, set[str]] = {}
+
+    def dependents(self, name: str) -> set[str]:
+        """The loaded families some package of which may require ``name`` (a superset)."""
+        return self._dependents.get(name, _NONE)
 
     def family(self, name: str) -> Family:
         if name not in self._families:
-            self._families[name] = self._load(name)
+            family = self._families[name] = self._load(name)
+            if family is not None:
+                for required in family.requires_names():
+                    self._dependents.setdefault(required, set()).add(name)
         family = self._families[name]
         if family is None:
             raise PackageFamilyNotFound(f"package family not found: {name} (searched: {self._searched})", name)

@@ -15,6 +15,7 @@ from ._failures import (
     PackageFamilyNotFound,
     TotalReduction,
 )
+from ._families import FamilyCache
 from ._scope import Scope
 
 __all__ = ["Phase", "Status"]
@@ -66,6 +67,14 @@ class Phase:
                 extracted: list[Requirement] = []
                 requesters: dict[str, list[str]] = {}
                 for i in range(len(scopes)):
+                    variant_slice = scopes[i].slice
+                    if variant_slice is None:
+                        continue
+                    pending = variant_slice._pending  # O(1) once known: most scopes have nothing left
+                    if pending is None:
+                        pending = variant_slice.pending_fams
+                    if not pending:
+                        continue
                     while True:
                         scope, request = scopes[i].extract()
                         if request is None:
@@ -108,25 +117,17 @@ class Phase:
             count = len(scopes)
             if count == before and not changed and not widened:
                 break
-            pairs: set[tuple[int, int]] = set()
-            for x in range(before):
-                pairs.update((x, y) for y in changed)
-                pairs.update((x, y) for y in range(before, count))
-            for x in range(before, count):
-                pairs.update((x, y) for y in range(count))
-            for x in widened:
-                pairs.update((x, y) for y in range(count))
-            work = sorted(pairs)
+            where = {scope.name: i for i, scope in enumerate(scopes)}
+            work = _reduction_pairs(scopes, where, before, changed, widened, context.families)
             while work:
                 x, y = work.pop()
-                if x == y:
-                    continue
                 new, reductions = scopes[x].reduce_by(scopes[y].request)
                 if new is None:
                     return done(Status.FAILED, TotalReduction(tuple(reductions)))
                 if new is not scopes[x]:
                     scopes[x] = new
-                    work.extend((j, x) for j in range(count) if j != x)
+                    # everything that may depend on x is reduced by it again, next
+                    work.extend(_dependent_scopes(new.name, x, where, context.families))
             changed = set()
         return done()
 
@@ -170,6 +171,48 @@ class Phase:
         order = _dependency_order(graph, [r.name for r in self.context.request_list.requirements])
         ordered = [scopes[name] for name in order if name in scopes]
         return Phase(ordered, self.context, self.status, set(), self.failure_reason)
+
+
+def _reduction_pairs(
+    scopes: list[Scope], where: dict[str, int], before: int, changed: set[int], widened: set[int],
+    families: FamilyCache,
+) -> list[tuple[int, int]]:
+    """rez's pending reductions (spec D.6), sorted, without the pairs that cannot reduce.
+
+    rez queues every pair (x, y) with x old and y changed or new, x new and any
+    y, x widened and any y. A pair only does something when scope x has a slice
+    one of whose variants requires y's family; slices only shrink, so the other
+    pairs are dropped here (found through the families that may require y)
+    instead of being tested one by one.
+    """
+    count = len(scopes)
+    pairs: set[tuple[int, int]] = set()
+    for x in (*range(before, count), *widened):
+        variant_slice = scopes[x].slice
+        if variant_slice is None:
+            continue
+        for name in variant_slice.fam_requires:
+            y = where.get(name)
+            if y is not None and y != x and scopes[y].request.range is not None:
+                pairs.add((x, y))
+    for y in (*changed, *range(before, count)):
+        request = scopes[y].request
+        if request.range is None:
+            continue
+        for family in families.dependents(request.name):
+            x = where.get(family)
+            if x is None or x >= before or x == y:
+                continue
+            variant_slice = scopes[x].slice
+            if variant_slice is not None and request.name in variant_slice.fam_requires:
+                pairs.add((x, y))
+    return sorted(pairs)
+
+
+def _dependent_scopes(name: str, x: int, where: dict[str, int], families: FamilyCache) -> list[tuple[int, int]]:
+    """The pairs (j, x) rez re-queues after x narrowed, ascending j, without those that cannot reduce."""
+    found = [where[f] for f in families.dependents(name) if f in where]
+    return [(j, x) for j in sorted(found) if j != x]
 
 
 def _find_cycle(graph: dict[str, set[str]]) -> list[str]:

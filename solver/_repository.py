@@ -103,7 +103,7 @@ class Repository:
                 return found
             try:
                 result = load_family(name, version_range=None) if takes_range else load_family(name)
-            except Exception as exc:  # noqa: BLE001  the caller's error becomes the solve's error
+            except Exception as exc:
                 raise SolverError(f"load_family({name!r}) raised {type(exc).__name__}: {exc}") from exc
             items = [(d, None) for d in result or () if isinstance(d, PackageData) and d.name == name]
             versions = [Version(d.version).key for d, _ in items]

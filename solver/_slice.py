@@ -29,6 +29,24 @@ def range_key(range_: VersionRange | None) -> Any:
     )
 
 
+_UNIONS: dict[tuple[VersionRange, VersionRange], VersionRange] = {}
+
+
+def _union(a: VersionRange, b: VersionRange) -> VersionRange:
+    """``a | b``, memoised: extraction unions the same ranges over and over.
+
+    Pairwise, in variant order, as rez does (its union quirk makes the order matter)."""
+    if a is b:
+        return a if len(a.bounds) < 2 else a | b
+    key = (a, b)
+    found = _UNIONS.get(key)
+    if found is None:
+        if len(_UNIONS) > 100_000:
+            _UNIONS.clear()
+        found = _UNIONS[key] = a | b
+    return found
+
+
 class Entry:
     """One package version inside a slice: its still-possible variants."""
 
@@ -89,7 +107,7 @@ class VariantSlice:
     """The remaining candidates of one family, with cached family facts (spec D.3)."""
 
     __slots__ = (
-        "_common_fams", "_fam_requires", "_len", "_range", "been_intersected_with", "been_reduced_by",
+        "_common_fams", "_fam_requires", "_len", "_pending", "_range", "been_intersected_with", "been_reduced_by",
         "context", "entries", "extracted_fams", "name", "sorted",
     )
 
@@ -105,6 +123,7 @@ class VariantSlice:
         self._range: VersionRange | None = None
         self._common_fams: frozenset[str] | None = None
         self._fam_requires: frozenset[str] = frozenset()
+        self._pending: frozenset[str] | None = None  # common_fams - extracted_fams
 
     def __len__(self) -> int:
         if self._len is None:
@@ -152,8 +171,15 @@ class VariantSlice:
         return self._fam_requires
 
     @property
+    def pending_fams(self) -> frozenset[str]:
+        """The common families not extracted yet (fixed per slice object: computed once)."""
+        if self._pending is None:
+            self._pending = self.common_fams - self.extracted_fams
+        return self._pending
+
+    @property
     def extractable(self) -> bool:
-        return not self.common_fams <= self.extracted_fams
+        return bool(self.pending_fams)
 
     def _copy(self, entries: list[Entry]) -> VariantSlice:
         new = VariantSlice(self.name, entries, self.context)
@@ -174,9 +200,10 @@ class VariantSlice:
         return self
 
     def reduce_by(self, request: Requirement) -> tuple[VariantSlice | None, list[Reduction]]:
-        if request in self.been_reduced_by:
-            return self, []
+        # the family test first: it is a str lookup, and it answers 99% of the calls
         if request.range is None or request.name not in self.fam_requires:
+            return self, []
+        if request in self.been_reduced_by:
             return self, []
         entries: list[Entry] = []
         reductions: list[Reduction] = []
@@ -203,15 +230,16 @@ class VariantSlice:
         return self, []
 
     def extract(self) -> tuple[VariantSlice, Requirement | None]:
-        fams = self.common_fams - self.extracted_fams
+        fams = self.pending_fams
         if not fams:
             return self, None
         fam = min(fams)
         range_: VersionRange | None = None
-        for variant in self.iter_variants():
-            dependency = variant.get(fam)
-            assert dependency is not None and dependency.range is not None
-            range_ = dependency.range if range_ is None else range_ | dependency.range
+        for entry in self.entries:
+            for variant in entry.variants:  # all loaded: common_fams needed their requirements
+                dependency_range = variant.by_name[fam].range
+                assert dependency_range is not None
+                range_ = dependency_range if range_ is None else _union(range_, dependency_range)
         new = VariantSlice(self.name, self.entries, self.context)
         new.sorted = self.sorted
         new.been_reduced_by = self.been_reduced_by
@@ -219,6 +247,7 @@ class VariantSlice:
         new._len, new._range = self._len, self._range
         new._common_fams, new._fam_requires = self._common_fams, self._fam_requires
         new.extracted_fams = self.extracted_fams | {fam}
+        new._pending = fams - {fam}
         return new, Requirement.construct(fam, range_)
 
     def sort_versions(self) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-
 from rezsnap.version import Requirement, RequirementList, VersionRange
 
 from ._failures import DependencyConflict, DependencyConflicts, FailureReason

@@ -66,7 +66,7 @@ class Bound:
 
     @classmethod
     def exact(cls, version: Version) -> Bound:
-        return cls(version, True, version, True)
+        return cls(version, True, version, True, check=False)  # [v, v] is always valid
 
     def __str__(self) -> str:
         lower, upper = self.lower, self.upper
