@@ -75,8 +75,9 @@ class SolveResult:
         }
 
 
-def _parse_requests(requests: Sequence[str]) -> list[Requirement]:
-    """As rez's ``PackageRequest``: a requirement whose package name is valid."""
+def _parse_requests(requests: Sequence[str], validate_names: bool = True) -> list[Requirement]:
+    """As rez's ``PackageRequest`` (a requirement whose package name is valid), or as a
+    plain ``Requirement`` (what rez's ``Solver`` takes) without ``validate_names``."""
     parsed = []
     for text in requests:
         if not isinstance(text, str):
@@ -86,7 +87,7 @@ def _parse_requests(requests: Sequence[str]) -> list[Requirement]:
         except InvalidRequirement as exc:
             raise _BadRequest(f"invalid request {text!r}: {exc}") from None
         name = request.name[1:] if text.startswith(".") else request.name
-        if not is_valid_package_name(name):
+        if validate_names and not is_valid_package_name(name):
             raise _BadRequest(f"invalid request {text!r}: invalid package name")
         parsed.append(request)
     return parsed
@@ -159,12 +160,15 @@ def solve_with(
     *,
     variant_select_mode: str = "version_priority",
     timestamp: int | None = None,
+    validate_names: bool = True,
 ) -> SolveResult:
+    """``solve()`` over a ``Repository`` (kept between solves). ``validate_names=False``
+    takes the requests as rez's ``Solver`` does (``!.foo`` is then a valid request)."""
     started = time.perf_counter()
     texts = tuple(requests)
     solver: Solver | None = None
     try:
-        parsed = _parse_requests(texts)
+        parsed = _parse_requests(texts, validate_names)
         families = FamilyCache(repository.family, repository.searched, timestamp)
         solver = Solver(parsed, families, searched=repository.searched,
                         intersection_priority=variant_select_mode == "intersection_priority")

@@ -1,0 +1,99 @@
+"""The 188 requests of rez's benchmark against rez 3.4.0's recorded resolves (spec D.15, E.31).
+
+Same status, same **ordered** list of variant URIs, same failure text. The
+recorded file is regenerated with ``python -m rezsnap.datasets.record_resolves``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rezsnap import build_snapshot
+from rezsnap.solver import Repository, solve, solve_many
+
+
+@pytest.fixture(scope="module")
+def rez_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    from rezsnap.datasets import rez_benchmark
+
+    dataset = rez_benchmark()
+    snapshot = tmp_path_factory.mktemp("solve") / "snap.parquet"
+    build_snapshot([str(dataset.path)], snapshot, progress=False)
+    return dataset, snapshot
+
+
+def _relative(result: Any, root: str) -> list[str]:
+    return [v.uri[len(root) + 1 :] for v in result.resolved_packages]
+
+
+def test_all_188_benchmark_resolves_equal_rez(rez_bench: tuple[Any, Path]) -> None:
+    dataset, snapshot = rez_bench
+    repository = Repository.from_snapshot(snapshot)
+    results = solve_many([r["request"] for r in dataset.resolves], repository)
+    assert len(results) == 188
+    for recorded, result in zip(dataset.resolves, results):
+        if recorded["status"] == "success":
+            assert result.status == "solved", recorded["request"]
+            assert _relative(result, str(dataset.path)) == recorded["resolved_packages"], recorded["request"]
+        else:
+            assert result.status == "failed", recorded["request"]
+            assert result.failure_description == recorded["failure"]
+
+
+def test_sources_agree_and_load_family_is_called_once_per_touched_family(rez_bench: tuple[Any, Path]) -> None:
+    from rezsnap import read_snapshot
+    from rezsnap.model import PackageData
+
+    dataset, snapshot = rez_bench
+    rows = read_snapshot(snapshot).table.to_pylist()
+    packages = [PackageData.from_strings(r["family"], r["version"], r["requires"], r["variants"], r["timestamp"])
+                for r in rows]
+    by_family: dict[str, list[PackageData]] = {}
+    for package in packages:
+        by_family.setdefault(package.name, []).append(package)
+    calls: list[str] = []
+
+    def load_family(name: str) -> list[PackageData]:
+        calls.append(name)
+        return by_family.get(name, [])
+
+    for recorded in dataset.resolves[::15]:
+        request = recorded["request"]
+        calls.clear()
+        reference = solve(request, snapshot=snapshot)
+        via_paths = solve(request, package_paths=[str(dataset.path)])
+        via_packages = solve(request, packages)
+        via_callback = solve(request, load_family=load_family)
+        assert len(calls) == len(set(calls))  # once per family
+        assert set(calls) <= set(by_family) | {r.lstrip("~!").split("=")[0].split("-")[0] for r in request}
+        if reference.status == "solved":
+            assert {v.name for v in reference.resolved_packages} <= set(calls)
+            assert len(calls) < len(by_family) / 2  # only what the solve touches
+        for other in (via_paths, via_packages, via_callback):
+            assert other.status == reference.status
+            assert other.resolved == reference.resolved
+            assert other.failure_description == reference.failure_description
+        assert [v.uri for v in via_paths.resolved_packages] == [v.uri for v in reference.resolved_packages]
+
+
+def test_timestamp_filter_matches_rez(rez_bench: tuple[Any, Path]) -> None:
+    rez = pytest.importorskip("rez")
+    from rez.resolved_context import ResolvedContext
+
+    del rez
+    dataset, snapshot = rez_bench
+    repository = Repository.from_snapshot(snapshot)
+    for recorded, moment in zip(dataset.resolves[3:60:12], (1600130000, 1600130500, 1600200000, 1600131000, 1600140000)):
+        request = recorded["request"]
+        try:
+            context = ResolvedContext(request, package_paths=[str(dataset.path)], add_implicit_packages=False,
+                                      timestamp=moment)
+            theirs = ("solved" if context.success else "failed",
+                      [v.qualified_name for v in context.resolved_packages or []])
+        except Exception:  # noqa: BLE001  rez raises (e.g. nothing old enough): ours must say error
+            theirs = ("error", [])
+        ours = solve(request, snapshot=repository, timestamp=moment)
+        assert (ours.status, [v.qualified_name for v in ours.resolved_packages]) == theirs, (request, moment)
