@@ -17,6 +17,7 @@ from rezsnap.snapshot import (
     build_snapshot,
     read_snapshot,
 )
+from rezsnap.solver import Repository, ResolvedVariant, SolveResult, solve, solve_many
 from rezsnap.version import RezsnapError
 
 __version__ = "0.1.0"
@@ -26,6 +27,8 @@ __all__ = [
     "PackageData",
     "PackageKind",
     "ParseCounters",
+    "Repository",
+    "ResolvedVariant",
     "RezsnapError",
     "ScanProblem",
     "ScanResult",
@@ -34,6 +37,7 @@ __all__ = [
     "SnapshotError",
     "SnapshotMetadata",
     "SnapshotReport",
+    "SolveResult",
     "__version__",
     "build_snapshot",
     "load_package",
@@ -41,4 +45,6 @@ __all__ = [
     "parse_static_packages_py",
     "read_snapshot",
     "scan_repo",
+    "solve",
+    "solve_many",
 ]

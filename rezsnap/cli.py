@@ -30,7 +30,7 @@ class _UsageError(RezsnapError):
 def _build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Fast, rez-faithful scanning, snapshots and benchmarks of rez package repositories.",
+        description="Fast, rez-faithful scanning, snapshots, solves and benchmarks of rez package repositories.",
         epilog="Run 'rezsnap COMMAND --help' for the options of a command.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -73,6 +73,23 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                      help="never show a progress bar (default: only on a terminal)")
     snapshot.set_defaults(progress=True)
 
+    solve = commands.add_parser(
+        "solve",
+        help="resolve requests as rez does, from a snapshot or package paths",
+        description="Resolve the requests exactly as rez 3.4.0's solver does and print the "
+        "resolved variants (one per line, as variant URIs) or JSON. Exit 0 solved, 1 failed, "
+        "2 error (a malformed request, a missing package, a bad snapshot).",
+    )
+    solve.add_argument("requests", nargs="+", metavar="REQUEST", help="e.g. python-3.7 'maya-2024+'")
+    source = solve.add_mutually_exclusive_group(required=True)
+    source.add_argument("--snapshot", metavar="FILE", help="a snapshot written by 'rezsnap snapshot'")
+    source.add_argument("--paths", nargs="+", metavar="PATH", help="rez package paths (loaded on demand)")
+    solve.add_argument("--time", type=int, default=None, metavar="T",
+                       help="ignore packages released after T (seconds since the epoch), as rez env --time")
+    solve.add_argument("--variant-select-mode", choices=["version_priority", "intersection_priority"],
+                       default="version_priority", help="as rez's config.variant_select_mode")
+    solve.add_argument("--json", action="store_true", help="print the result as JSON")
+
     demo = commands.add_parser(
         "demo", help="run rezsnap on the built-in dataset (the rez benchmark repository)",
         description="Extract the rez benchmark repository (once), scan it, and compare with rez.",
@@ -84,12 +101,14 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         description="Run rez and rezsnap alternately on the same input and report "
         "min/median/max and the ratio of medians.",
     )
-    bench.add_argument("stage", choices=["scan", "parse", "snapshot", "version"],
+    bench.add_argument("stage", choices=["scan", "parse", "snapshot", "solve", "version"],
                        help="which stage to measure")
     _add_source_arguments(bench, positional=False)
     bench.add_argument("--repeat", type=int, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
     bench.add_argument("--workers", type=_workers, default=None, metavar="N", help="as for 'scan'")
+    bench.add_argument("--requests", type=int, default=None, metavar="N",
+                       help="solve: an evenly spread sample of N of the benchmark's 188 requests")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
@@ -183,6 +202,24 @@ def _cmd_snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_solve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.solver import solve
+
+    requests = [r for text in args.requests for r in text.split()]
+    result = solve(requests, snapshot=args.snapshot, package_paths=args.paths,
+                   variant_select_mode=args.variant_select_mode, timestamp=args.time)
+    if args.json:
+        out.write(json.dumps(result.as_dict()) + "\n")
+    elif result.status == "solved":
+        out.writelines(f"{v.uri or v.qualified_name}\n" for v in result.resolved_packages)
+        out.writelines(f"{e}\n" for e in result.resolved_ephemerals)
+    else:
+        err.write(f"rezsnap solve: {result.status}: {result.failure_description}\n")
+    err.write(f"rezsnap solve: {result.status} in {result.solve_time_ms:.1f} ms "
+              f"({result.num_solves} steps, {result.num_fails} failures)\n")
+    return {"solved": EXIT_OK, "failed": EXIT_FAILED}.get(result.status, EXIT_USAGE)
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap.datasets import rez_benchmark
 
@@ -231,6 +268,14 @@ def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from rezsnap.bench.snapshot import bench_snapshot
 
         comparisons = bench_snapshot(_source_paths(args), repeat=args.repeat or 3, workers=args.workers)
+    elif args.stage == "solve":
+        from rezsnap.bench.solve import bench_solve
+        from rezsnap.datasets import rez_benchmark
+
+        requests = rez_benchmark().requests
+        if args.requests:
+            requests = requests[:: max(1, len(requests) // args.requests)][: args.requests]
+        comparisons = bench_solve(_source_paths(args), requests)
     elif args.stage == "parse":
         from rezsnap.bench.parse import bench_parse
 
@@ -251,13 +296,18 @@ def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           f"({d['full_median_s'] * 1e3:.1f} ms); read_snapshot "
                           f"{d['read_snapshot_median_s'] * 1e3:.1f} ms; {d['packages']} rows, "
                           f"{d['file_bytes']} bytes\n")
+            if "mean_ratio" in c.details:
+                d = c.details
+                out.write(f"  mean per solve: rez {d['rez_mean_ms']:.1f} ms, rezsnap {d['rezsnap_mean_ms']:.1f} ms "
+                          f"= {d['mean_ratio']:.2f}x; {d['identical']}/{d['requests']} identical results\n")
             if "rez_us_per_file" in c.details:
                 out.write(f"  per file: rez {c.details['rez_us_per_file']:.0f} us, rezsnap "
                           f"{c.details['rezsnap_us_per_file']:.1f} us ({c.details['files']} files)\n")
     return EXIT_OK
 
 
-_COMMANDS = {"scan": _cmd_scan, "snapshot": _cmd_snapshot, "demo": _cmd_demo, "bench": _cmd_bench}
+_COMMANDS = {"scan": _cmd_scan, "snapshot": _cmd_snapshot, "solve": _cmd_solve, "demo": _cmd_demo,
+             "bench": _cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:

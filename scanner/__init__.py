@@ -9,12 +9,11 @@ from ._scan import DEFAULT_WORKERS, FamilyRef, ScanResult, list_families, scan_f
 __all__ = [
     "DEFAULT_WORKERS",
     "FamilyRef",
-
     "ScanResult",
     "is_valid_package_name",
     "list_families",
-    "scan_family",
     "pmap",
+    "scan_family",
     "scan_repo",
     "version_sort_key",
 ]

@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
+from rezsnap._gc import gc_paused
 from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
 from rezsnap.version import InvalidRequirement, Requirement, RezsnapError
@@ -170,9 +171,12 @@ def solve_with(
     try:
         parsed = _parse_requests(texts, validate_names)
         families = FamilyCache(repository.family, repository.searched, timestamp)
-        solver = Solver(parsed, families, searched=repository.searched,
-                        intersection_priority=variant_select_mode == "intersection_priority")
-        solver.solve()
+        # A solve builds many short-lived objects; in a big process (a DCC, a daemon)
+        # every full collection would walk the whole heap again.
+        with gc_paused():
+            solver = Solver(parsed, families, searched=repository.searched,
+                            intersection_priority=variant_select_mode == "intersection_priority")
+            solver.solve()
     except (RezsnapError, TypeError, RecursionError) as exc:
         return SolveResult("error", failure_description=f"{type(exc).__name__}: {exc}",
                            solve_time_ms=(time.perf_counter() - started) * 1e3,

@@ -79,7 +79,7 @@ class PackageVariant:
 
     def get(self, name: str) -> Requirement | None:
         if self._requires is None:
-            self.requires_list
+            _ = self.requires_list  # computes by_name
         return self.by_name.get(name)
 
     @property

@@ -70,7 +70,7 @@ class Solver:
             return "solved" if top is Status.SOLVED else "unsolved"
         if top in (Status.PENDING, Status.EXHAUSTED):
             return "unsolved"
-        return top.value
+        return str(top.value)
 
     def solve(self) -> None:
         while self.status == "unsolved":

@@ -72,3 +72,23 @@ def test_snapshot_that_cannot_be_written_exits_1(tmp_path: Path, capsys: pytest.
 
 def test_snapshot_needs_an_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["snapshot", str(tmp_path)]) == 2
+
+
+def test_solve_from_a_snapshot_and_from_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rezsnap import build_snapshot
+
+    from .test_solver_rez_cases import PACKAGES
+
+    snapshot = tmp_path / "s.parquet"
+    build_snapshot([PACKAGES], snapshot, workers=0, progress=False)
+    assert main(["solve", "pyfoo", "--snapshot", str(snapshot)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("/")[-3] for line in lines] == ["python", "pyfoo"]
+    assert main(["solve", "pyfoo", "--paths", PACKAGES, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [v["qualified_name"] for v in result["resolved_packages"]] == ["python-2.6.8[]", "pyfoo-3.1.0[]"]
+    assert main(["solve", "nada", "!nada", "--snapshot", str(snapshot)]) == 1
+    assert "conflicts occurred" in capsys.readouterr().err
+    assert main(["solve", "no_such_family", "--snapshot", str(snapshot)]) == 2
+    assert main(["solve", "bad request!", "--snapshot", str(snapshot)]) == 2
+    assert main(["solve", "pyfoo", "--snapshot", str(tmp_path / "missing.parquet")]) == 2

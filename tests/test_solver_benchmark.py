@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rezsnap.solver import Repository, solve, solve_many
 
 from rezsnap import build_snapshot
-from rezsnap.solver import Repository, solve, solve_many
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import random
 from pathlib import Path
 
 import pytest
-
 from rezsnap.solver import Repository
 
 from .solver_oracle import our_result, rez_result, same

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rezsnap.solver import Repository
 
 from rezsnap import build_snapshot
-from rezsnap.solver import Repository
 
 from .solver_oracle import our_result, rez_result, same
 

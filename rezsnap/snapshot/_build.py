@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from itertools import groupby
-from operator import attrgetter
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -19,6 +17,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Final, Literal, NamedTuple, Union
 
 import pyarrow as pa
