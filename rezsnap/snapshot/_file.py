@@ -11,7 +11,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from typing_extensions import Self
 
 from rezsnap.version import RezsnapError
 
@@ -138,7 +137,7 @@ class AtomicParquetWriter:
         self._writer.write_table(table)
         self.rows += table.num_rows
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> AtomicParquetWriter:  # noqa: PYI034  typing.Self needs 3.11
         return self
 
     def __exit__(
