@@ -32,7 +32,7 @@ def rez_solve(requests: Sequence[str], paths: Sequence[str]) -> tuple[str, list[
     status = solver.status.name
     if status != "solved":
         return status, [solver.failure_description()]
-    return status, [v.variant.uri if hasattr(v, "variant") else str(v) for v in solver.resolved_packages or []]
+    return status, [v.variant.uri for v in solver.resolved_packages or []]
 
 
 def _rezsnap_uris(result: Any) -> tuple[str, list[str]]:

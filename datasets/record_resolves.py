@@ -36,7 +36,7 @@ def record_resolves() -> list[dict[str, Any]]:
         if context.success:
             record["status"] = "success"
             record["resolved_packages"] = [
-                v.uri.removeprefix(root) for v in context.resolved_packages
+                v.uri.removeprefix(root) for v in context.resolved_packages or []
             ]
         else:
             record["status"] = "failed"

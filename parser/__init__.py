@@ -18,6 +18,7 @@ from ._package import (
     analyse_package_py,
     analyse_package_yaml,
     normalise_request,
+    parse_package_request,
     parse_static_package_py,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "load_scanned_package",
     "normalise_request",
     "parse_module",
+    "parse_package_request",
     "parse_static_package_py",
     "parse_static_packages_py",
     "read_static_assignments",

@@ -30,7 +30,11 @@ __all__ = [
     "ParseStatus",
     "analyse_combined_package",
     "analyse_package_py",
-    "analyse_package_yaml", "normalise_request", "parse_static_package_py"]
+    "analyse_package_yaml",
+    "normalise_request",
+    "parse_package_request",
+    "parse_static_package_py",
+]
 
 class ParseStatus(str, enum.Enum):
     STATIC = "static"  # read without executing anything; equal to rez's values
@@ -81,16 +85,21 @@ class _Rejected:
     message: str
 
 
-def _normalise(text: str) -> str | _Rejected:
-    try:
-        requirement = Requirement(text)
-    except InvalidRequirement as exc:
-        return _Rejected(str(exc))
-    # PackageRequest: ephemeral by the *raw* text's first character, then the name rule
+def parse_package_request(text: str) -> Requirement:
+    """``rez.utils.formatting.PackageRequest(text)``: a requirement whose package name is
+    valid, the ephemeral dot judged by the *raw* text's first character; else ``InvalidRequirement``."""
+    requirement = Requirement(text)
     name = requirement.name[1:] if text.startswith(".") else requirement.name
     if not is_valid_package_name(name):
-        return _Rejected(f"invalid package name in requirement {text!r}")
-    return str(requirement)
+        raise InvalidRequirement(text, "invalid package name")
+    return requirement
+
+
+def _normalise(text: str) -> str | _Rejected:
+    try:
+        return str(parse_package_request(text))
+    except InvalidRequirement as exc:
+        return _Rejected(str(exc))
 
 
 def _requests(value: object, field: str) -> tuple[str, ...]:

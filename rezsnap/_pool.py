@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-__all__ = ["cpu_count", "pmap", "shared_process_pool"]
+__all__ = ["cpu_count", "fork_context", "pmap", "shared_process_pool"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,6 +65,13 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
+def fork_context() -> multiprocessing.context.BaseContext:
+    """Fork where the platform can: a forkserver or spawn child re-imports the caller's
+    ``__main__`` script, which breaks a pool for a script without a ``__main__`` guard."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
 _SHARED_POOL: cf.ProcessPoolExecutor | None = None
 
 
@@ -80,8 +87,6 @@ def shared_process_pool() -> cf.ProcessPoolExecutor:
     """
     global _SHARED_POOL
     if _SHARED_POOL is None or getattr(_SHARED_POOL, "_broken", False):
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        _SHARED_POOL = cf.ProcessPoolExecutor(min(cpu_count(), 8), mp_context=context)
+        _SHARED_POOL = cf.ProcessPoolExecutor(min(cpu_count(), 8), mp_context=fork_context())
         atexit.register(_SHARED_POOL.shutdown, wait=True, cancel_futures=True)
     return _SHARED_POOL

@@ -4,7 +4,15 @@ from rezsnap._names import is_valid_package_name
 from rezsnap._pool import pmap
 
 from ._families import version_sort_key
-from ._scan import DEFAULT_WORKERS, FamilyRef, ScanResult, list_families, scan_family, scan_repo
+from ._scan import (
+    DEFAULT_WORKERS,
+    FamilyRef,
+    ScanResult,
+    list_families,
+    normalise_paths,
+    scan_family,
+    scan_repo,
+)
 
 __all__ = [
     "DEFAULT_WORKERS",
@@ -12,6 +20,7 @@ __all__ = [
     "ScanResult",
     "is_valid_package_name",
     "list_families",
+    "normalise_paths",
     "pmap",
     "scan_family",
     "scan_repo",

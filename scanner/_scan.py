@@ -28,7 +28,15 @@ from ._families import (
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
 
-__all__ = ["DEFAULT_WORKERS", "FamilyRef", "ScanResult", "list_families", "scan_family", "scan_repo"]
+__all__ = [
+    "DEFAULT_WORKERS",
+    "FamilyRef",
+    "ScanResult",
+    "list_families",
+    "normalise_paths",
+    "scan_family",
+    "scan_repo",
+]
 
 PathArg = Union[str, "os.PathLike[str]"]
 
@@ -76,7 +84,8 @@ class ScanResult(list[ScannedPackage]):
         self.problems = list(problems)
 
 
-def _normalise_paths(paths: PathArg | Sequence[PathArg]) -> list[str]:
+def normalise_paths(paths: PathArg | Sequence[PathArg]) -> list[str]:
+    """One path or many, as a list of ``str``; ``TypeError`` for anything else."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     result = []
@@ -169,7 +178,7 @@ def scan_family(paths: PathArg | Sequence[PathArg], family: str) -> ScanResult:
     packages: list[ScannedPackage] = []
     if not is_valid_package_name(family):
         return ScanResult()
-    for repo in _normalise_paths(paths):
+    for repo in normalise_paths(paths):
         location = os.path.normpath(os.path.realpath(repo))
         refs = [FamilyRef(location, repo, family, None)] if os.path.isdir(os.path.join(location, family)) else []
         refs += [FamilyRef(location, repo, family, fmt) for fmt in ("py", "yaml")
@@ -208,7 +217,7 @@ def scan_repo(
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, not {workers}")
     problems: list[ScanProblem] = []
-    refs = [ref for repo in _normalise_paths(paths) for ref in list_families(repo, problems)]
+    refs = [ref for repo in normalise_paths(paths) for ref in list_families(repo, problems)]
     pool_size = 0 if workers is None else workers
     try:
         with ExitStack() as stack:

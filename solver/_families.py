@@ -113,15 +113,6 @@ class Family:
         self.packages = list(packages)
         self.keys: list[VersionKey] = [p.version.key for p in self.packages]
 
-    @classmethod
-    def from_data(cls, name: str, items: Sequence[tuple[PackageData, str | None]]) -> Family:
-        """Sorted by version; of equal versions (``1.0`` and ``1-0``), the first given wins."""
-        seen: dict[VersionKey, StoredPackage] = {}
-        for data, uri in items:
-            version = Version(data.version)
-            seen.setdefault(version.key, StoredPackage(data, version, uri))
-        return cls(name, sorted(seen.values(), key=lambda p: p.version.key))
-
     def requires_names(self) -> set[str]:
         """Every family any variant of any of its packages names (conflicts included)."""
         names: set[str] = set()

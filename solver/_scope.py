@@ -19,14 +19,12 @@ class Scope:
 
     __slots__ = ("context", "is_ephemeral", "name", "request", "slice")
 
-    def __init__(self, request: Requirement, context: Any, variant_slice: VariantSlice | None = None) -> None:
+    def __init__(self, request: Requirement, context: Any) -> None:
         self.name = request.name
         self.context = context
         self.is_ephemeral = request.name.startswith(".")
         self.slice: VariantSlice | None = None
-        if variant_slice is not None:
-            self._set_slice(variant_slice)
-        elif request.conflict or self.is_ephemeral:
+        if request.conflict or self.is_ephemeral:
             self.request = request
         else:
             found = context.variant_slice(request.name, request.range)
@@ -38,10 +36,14 @@ class Scope:
         self.slice = variant_slice
         self.request = Requirement.construct(self.name, variant_slice.range_)
 
-    def _copy(self, variant_slice: VariantSlice) -> Scope:
+    def _copy(self, variant_slice: VariantSlice, request: Requirement | None = None) -> Scope:
+        """This scope with another slice; ``request`` when the slice's versions are unchanged."""
         scope = object.__new__(Scope)
         scope.name, scope.context, scope.is_ephemeral = self.name, self.context, self.is_ephemeral
-        scope._set_slice(variant_slice)
+        if request is None:
+            scope._set_slice(variant_slice)
+        else:
+            scope.slice, scope.request = variant_slice, request
         return scope
 
     @property
@@ -86,10 +88,7 @@ class Scope:
         new_slice, request = self.slice.extract()
         if request is None:
             return self, None
-        scope = object.__new__(Scope)
-        scope.name, scope.context, scope.is_ephemeral = self.name, self.context, self.is_ephemeral
-        scope.slice, scope.request = new_slice, self.request  # same variants: same request
-        return scope, request
+        return self._copy(new_slice, self.request), request  # same variants: same request
 
     def split(self) -> tuple[Scope, Scope] | None:
         if self.slice is None or len(self.slice) == 1:

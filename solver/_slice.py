@@ -16,9 +16,6 @@ from ._families import PackageVariant, StoredPackage
 
 __all__ = ["Entry", "VariantSlice", "range_key"]
 
-_INF_UPPER = 2
-
-
 def range_key(range_: VersionRange | None) -> Any:
     """The orderer's key of a range (spec D.9): per bound, the lower end first."""
     if range_ is None:

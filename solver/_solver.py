@@ -133,5 +133,3 @@ class Solver:
 
 
 _ANY = VersionRange("")
-
-

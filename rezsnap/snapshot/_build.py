@@ -26,9 +26,9 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from rezsnap._gc import gc_paused
-from rezsnap._pool import cpu_count, pmap, shared_process_pool
+from rezsnap._pool import cpu_count, fork_context, pmap, shared_process_pool
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
-from rezsnap.scanner import scan_repo, version_sort_key
+from rezsnap.scanner import normalise_paths, scan_repo, version_sort_key
 
 from ._file import (
     AtomicParquetWriter,
@@ -182,12 +182,6 @@ def _storable(packages: list[ScannedPackage], report: SnapshotReport) -> list[Sc
     return kept
 
 
-def _paths_list(paths: PathArg | Sequence[PathArg]) -> list[str]:
-    if isinstance(paths, (str, os.PathLike)):
-        return [os.fspath(paths)]
-    return [os.fspath(p) for p in paths]
-
-
 def build_snapshot(
     paths: PathArg | Sequence[PathArg],
     output: PathArg,
@@ -231,7 +225,7 @@ def _build(
     exec_fallback: bool,
 ) -> SnapshotReport:
     started = time.perf_counter()
-    package_paths = _paths_list(paths)
+    package_paths = normalise_paths(paths)
     options = {"exec_fallback": bool(exec_fallback)}
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
     try:
@@ -241,7 +235,7 @@ def _build(
             reading = reader.submit(_open_previous, previous, options, report)
             pool = executor
             if executor is None and workers:
-                pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=_fork_context()))
+                pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=fork_context()))
             scanned = scan_repo(package_paths, workers=0 if workers == 0 else None, executor=pool, stamps=True)
             report.seconds["scan"] = time.perf_counter() - started
             reusable = reading.result()
@@ -278,12 +272,6 @@ def _rezsnap_version() -> str:
     from rezsnap import __version__
 
     return __version__
-
-
-def _fork_context() -> Any:
-    import multiprocessing
-
-    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
 
 
 def _automatic_pool(count: int) -> Executor | None:
