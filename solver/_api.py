@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
+from rezsnap.parser import parse_package_request
+
 from rezsnap._gc import gc_paused
-from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
-from rezsnap.version import InvalidRequirement, Requirement, RezsnapError
+from rezsnap.version import Requirement, RezsnapError
 
 from ._families import FamilyCache, PackageVariant
 from ._repository import Repository
@@ -79,23 +81,11 @@ class SolveResult:
 def _parse_requests(requests: Sequence[str], validate_names: bool = True) -> list[Requirement]:
     """As rez's ``PackageRequest`` (a requirement whose package name is valid), or as a
     plain ``Requirement`` (what rez's ``Solver`` takes) without ``validate_names``."""
-    parsed = []
+    parse = parse_package_request if validate_names else Requirement
     for text in requests:
         if not isinstance(text, str):
             raise TypeError(f"requests must be strings, not {type(text).__name__}")
-        try:
-            request = Requirement(text)
-        except InvalidRequirement as exc:
-            raise _BadRequest(f"invalid request {text!r}: {exc}") from None
-        name = request.name[1:] if text.startswith(".") else request.name
-        if validate_names and not is_valid_package_name(name):
-            raise _BadRequest(f"invalid request {text!r}: invalid package name")
-        parsed.append(request)
-    return parsed
-
-
-class _BadRequest(RezsnapError):
-    pass
+    return [parse(text) for text in requests]  # InvalidRequirement names the request
 
 
 def _repository(
@@ -207,9 +197,28 @@ def _resolved(variant: PackageVariant) -> ResolvedVariant:
     )
 
 
-def _solve_task(task: tuple[Repository, Sequence[str], str, int | None]) -> SolveResult:
-    repository, requests, mode, timestamp = task
-    return solve_with(repository, requests, variant_select_mode=mode, timestamp=timestamp)
+SolveTask = tuple[Any, list[list[str]], str, "int | None"]
+# Per worker process: snapshots already read, by (path, mtime_ns, size).
+_WORKER_REPOSITORIES: dict[tuple[str, int, int], Repository] = {}
+
+
+def _worker_repository(source: Any) -> Repository:
+    """A task's repository: sent as is, or a snapshot path read once per worker."""
+    if isinstance(source, Repository):
+        return source
+    info = os.stat(source)
+    key = (os.fspath(source), info.st_mtime_ns, info.st_size)
+    if key not in _WORKER_REPOSITORIES:
+        _WORKER_REPOSITORIES.clear()  # one snapshot at a time: a newer one replaces the old
+        _WORKER_REPOSITORIES[key] = Repository.from_snapshot(source)
+    return _WORKER_REPOSITORIES[key]
+
+
+def _solve_task(task: SolveTask) -> list[SolveResult]:
+    """Task: a chunk of solves (runs in a worker)."""
+    source, chunk, mode, timestamp = task
+    repository = _worker_repository(source)
+    return [solve_with(repository, r, variant_select_mode=mode, timestamp=timestamp) for r in chunk]
 
 
 def solve_many(
@@ -222,15 +231,22 @@ def solve_many(
 ) -> list[SolveResult]:
     """``solve()`` for many independent request lists, in input order.
 
-    One ``Repository`` serves every solve (families are loaded once). With an
-    ``executor`` (a process pool, a Dask client's executor) the solves are spread
-    over it; each worker loads the families it needs from the snapshot.
+    ``snapshot`` is a path, a ``Snapshot`` or a ``Repository``; one repository serves
+    every solve (families are loaded once). With an ``executor`` (a process pool, a Dask
+    client's executor) the solves go out in a few chunks per worker: a snapshot *path*
+    is read once per worker process, a ``Repository`` is sent with each chunk (it must
+    pickle: one from ``from_callback`` or ``from_paths`` only suits thread pools).
     """
-    repository = snapshot if isinstance(snapshot, Repository) else Repository.from_snapshot(snapshot)
+    lists = [list(r) for r in list_of_requests]
     if executor is None:
+        repository = snapshot if isinstance(snapshot, Repository) else Repository.from_snapshot(snapshot)
         return [solve_with(repository, r, variant_select_mode=variant_select_mode, timestamp=timestamp)
-                for r in list_of_requests]
-    from rezsnap._pool import pmap
+                for r in lists]
+    from rezsnap._pool import cpu_count, pmap
 
-    tasks = [(repository, list(r), variant_select_mode, timestamp) for r in list_of_requests]
-    return list(pmap(_solve_task, tasks, workers=0, executor=executor))
+    source = snapshot
+    if not isinstance(snapshot, (Repository, str, os.PathLike)):
+        source = Repository.from_snapshot(snapshot)
+    size = max(1, len(lists) // (4 * cpu_count()))
+    tasks = [(source, lists[i : i + size], variant_select_mode, timestamp) for i in range(0, len(lists), size)]
+    return [result for chunk in pmap(_solve_task, tasks, workers=0, executor=executor) for result in chunk]

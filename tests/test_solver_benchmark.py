@@ -97,3 +97,20 @@ def test_timestamp_filter_matches_rez(rez_bench: tuple[Any, Path]) -> None:
             theirs = ("error", [])
         ours = solve(request, snapshot=repository, timestamp=moment)
         assert (ours.status, [v.qualified_name for v in ours.resolved_packages]) == theirs, (request, moment)
+
+
+def test_solve_many_on_a_process_pool_equals_serial(rez_bench: tuple[Any, Path]) -> None:
+    import concurrent.futures as cf
+
+    from rezsnap._pool import fork_context
+
+    dataset, snapshot = rez_bench
+    requests = [r["request"] for r in dataset.resolves[::9]]
+    serial = solve_many(requests, snapshot)
+    with cf.ProcessPoolExecutor(2, mp_context=fork_context()) as pool:
+        from_path = solve_many(requests, str(snapshot), executor=pool)
+    with cf.ThreadPoolExecutor(2) as threads:
+        from_repository = solve_many(requests, Repository.from_snapshot(snapshot), executor=threads)
+    for results in (from_path, from_repository):
+        assert [(r.status, r.resolved, r.failure_description) for r in results] == [
+            (r.status, r.resolved, r.failure_description) for r in serial]
