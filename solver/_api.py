@@ -133,7 +133,8 @@ def solve(
     (a callback ``load_family(name)`` returning that family's ``PackageData``; with
     ``packages`` too, those pre-seed it). ``timestamp``: packages released after it
     are invisible (rez's ``--time``). No exception escapes for a failed or
-    impossible solve: see ``SolveResult.status``. Wrong argument types raise ``TypeError``.
+    impossible solve: see ``SolveResult.status``. Wrong argument types raise
+    ``TypeError``; a snapshot path that cannot be read raises ``SnapshotError``.
     """
     if isinstance(requests, str) or not isinstance(requests, Sequence):
         raise TypeError("requests must be a list of requirement strings")
