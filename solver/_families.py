@@ -7,6 +7,7 @@ key, so "which packages are in this range" is a ``bisect`` over the keys
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -16,6 +17,9 @@ from rezsnap.version import Requirement, RequirementList, Version, VersionKey, V
 from ._failures import PackageFamilyNotFound, ResolveError
 
 __all__ = ["Family", "FamilyCache", "PackageVariant", "StoredPackage"]
+
+
+_VARIANTS_LOCK: Final = threading.Lock()
 
 
 class StoredPackage:
@@ -30,12 +34,16 @@ class StoredPackage:
         self._variants: list[PackageVariant] | None = None
 
     def variants(self) -> list[PackageVariant]:
-        if self._variants is None:
-            if self.data.variants:
-                self._variants = [PackageVariant(self, i) for i in range(len(self.data.variants))]
-            else:
-                self._variants = [PackageVariant(self, None)]
-        return self._variants
+        variants = self._variants
+        if variants is None:
+            # Solves on threads share a Repository: every solve must see the same variant
+            # objects (the solver keeps them in sets), so only the first list built is kept.
+            with _VARIANTS_LOCK:
+                variants = self._variants
+                if variants is None:
+                    indexes: list[int | None] = list(range(len(self.data.variants))) if self.data.variants else [None]
+                    variants = self._variants = [PackageVariant(self, i) for i in indexes]
+        return variants
 
 
 class PackageVariant:
@@ -52,7 +60,8 @@ class PackageVariant:
 
     @property
     def requires_list(self) -> RequirementList:
-        if self._requires is None:
+        requires = self._requires
+        if requires is None:
             data = self.package.data
             texts = list(data.requires)
             if self.index is not None:
@@ -64,9 +73,10 @@ class PackageVariant:
                     f"The package {self.qualified_package_name} has an internal requirements conflict: "
                     f"{a} <--!--> {b}"
                 )
-            self._requires = requires
+            # by_name first: another thread reads it as soon as _requires is set.
             self.by_name: dict[str, Requirement] = {r.name: r for r in requires.requirements}
-        return self._requires
+            self._requires = requires
+        return requires
 
     @property
     def request_fams(self) -> frozenset[str]:

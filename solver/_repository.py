@@ -46,9 +46,11 @@ class Repository:
         self._families: dict[str, Family | None] = {}
 
     def family(self, name: str) -> Family | None:
-        if name not in self._families:
-            self._families[name] = self._loader(name)
-        return self._families[name]
+        try:
+            return self._families[name]
+        except KeyError:
+            # setdefault: when two threads load a family at once, both keep the first one.
+            return self._families.setdefault(name, self._loader(name))
 
     # -- constructors -----------------------------------------------------------------------------
 

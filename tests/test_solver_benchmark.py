@@ -114,3 +114,23 @@ def test_solve_many_on_a_process_pool_equals_serial(rez_bench: tuple[Any, Path])
     for results in (from_path, from_repository):
         assert [(r.status, r.resolved, r.failure_description) for r in results] == [
             (r.status, r.resolved, r.failure_description) for r in serial]
+
+
+def test_threads_sharing_one_repository_see_fully_built_variants(rez_bench: tuple[Any, Path]) -> None:
+    """Regression: a variant's requirements were published before its by-name index, so a
+    second thread could read a half-built variant (AttributeError in a CI run)."""
+    import concurrent.futures as cf
+    import sys
+
+    dataset, snapshot = rez_bench
+    requests = [r["request"] for r in dataset.resolves[::9]]
+    expected = [r.resolved for r in solve_many(requests, snapshot)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible to expose races
+    try:
+        for _ in range(3):
+            with cf.ThreadPoolExecutor(4) as threads:
+                results = solve_many(requests, Repository.from_snapshot(snapshot), executor=threads)
+            assert [r.resolved for r in results] == expected
+    finally:
+        sys.setswitchinterval(interval)
