@@ -1,16 +1,20 @@
-"""Dataset loaders and generators: the rez benchmark repository, and (soon) synthetic studios."""
+"""Dataset loaders and generators: the rez benchmark repository and synthetic studios."""
 
 from ._cache import cache_dir
+from ._registry import DATASETS, Dataset, load_dataset
 from ._rez_benchmark import RezBenchmark, RezBenchmarkUnavailable, recorded_resolves, rez_benchmark
+from ._synthetic import SyntheticStudio, synthetic_studio, synthetic_studio_cached
 
 __all__ = [
     "DATASETS",
+    "Dataset",
     "RezBenchmark",
     "RezBenchmarkUnavailable",
+    "SyntheticStudio",
     "cache_dir",
+    "load_dataset",
     "recorded_resolves",
     "rez_benchmark",
+    "synthetic_studio",
+    "synthetic_studio_cached",
 ]
-
-#: Names accepted by ``--dataset`` on the command line.
-DATASETS = ("rez-benchmark",)

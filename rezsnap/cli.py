@@ -136,12 +136,12 @@ def _add_source_arguments(parser: argparse.ArgumentParser, positional: bool = Tr
 def _source_paths(args: argparse.Namespace) -> list[str]:
     if args.dataset and args.paths:
         raise _UsageError("give package paths or --dataset, not both")
-    if args.dataset == "rez-benchmark":
-        from rezsnap.datasets import rez_benchmark
+    if args.dataset:
+        from rezsnap.datasets import load_dataset
 
-        return [str(rez_benchmark().path)]
+        return [str(load_dataset(args.dataset).path)]
     if not args.paths:
-        raise _UsageError("no package path given (or use --dataset rez-benchmark)")
+        raise _UsageError(f"no package path given (or use --dataset NAME: {', '.join(DATASETS)})")
     return list(args.paths)
 
 

@@ -1,0 +1,37 @@
+"""Built-in datasets by name, for ``--dataset NAME`` on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ._rez_benchmark import rez_benchmark
+from ._synthetic import synthetic_studio_cached
+
+__all__ = ["DATASETS", "Dataset", "load_dataset"]
+
+_SYNTHETIC_SIZES = {"synthetic-2k": 2_000, "synthetic-10k": 10_000, "synthetic-30k": 30_000,
+                    "synthetic-100k": 100_000}
+
+#: Names accepted by ``--dataset``: rez's benchmark repository (needs the rez wheel), and
+#: synthetic studios (generated once into the cache directory, seed 0).
+DATASETS = ("rez-benchmark", *_SYNTHETIC_SIZES)
+
+
+class Dataset(Protocol):
+    """What every dataset offers: one package path and requests to solve against it."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def requests(self) -> list[list[str]]: ...
+
+
+def load_dataset(name: str) -> Dataset:
+    """Extract or generate (once) the dataset called ``name``; see ``DATASETS``."""
+    if name == "rez-benchmark":
+        return rez_benchmark()
+    if name in _SYNTHETIC_SIZES:
+        return synthetic_studio_cached(_SYNTHETIC_SIZES[name])
+    raise ValueError(f"unknown dataset {name!r}: choose from {', '.join(DATASETS)}")
