@@ -11,7 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TextIO
 
 from rezsnap.datasets import DATASETS
 from rezsnap.model import ScannedPackage, ScanProblem
@@ -66,12 +66,7 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     snapshot.add_argument("--no-exec", action="store_true",
                           help="never run package code: files the static reader declines become error rows")
     snapshot.add_argument("--json", action="store_true", help="print the report as JSON")
-    bar = snapshot.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_const", const="always",
-                     help="always show a progress bar on stderr")
-    bar.add_argument("--no-progress", dest="progress", action="store_const", const=False,
-                     help="never show a progress bar (default: only on a terminal)")
-    snapshot.set_defaults(progress=True)
+    _add_progress_arguments(snapshot)
 
     solve = commands.add_parser(
         "solve",
@@ -91,10 +86,17 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     solve.add_argument("--json", action="store_true", help="print the result as JSON")
 
     demo = commands.add_parser(
-        "demo", help="run rezsnap on the built-in dataset (the rez benchmark repository)",
-        description="Extract the rez benchmark repository (once), scan it, and compare with rez.",
+        "demo", help="the whole toolkit on a built-in dataset: snapshot, solve, compare with rez",
+        description="Prepare a built-in dataset (extracted or generated once, offline), write its "
+        "snapshot, solve a few of its requests from the snapshot and, when rez is installed, "
+        "solve them with rez too and check that the resolves are the same. Exit 0 when every "
+        "resolve matched rez (or rez is not installed), 1 otherwise.",
     )
+    demo.add_argument("--dataset", choices=DATASETS, default=None,
+                      help="default: rez-benchmark when rez is installed, else synthetic-2k")
+    demo.add_argument("--requests", type=int, default=5, metavar="N", help="how many requests to solve (default 5)")
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _add_progress_arguments(demo)
 
     bench = commands.add_parser(
         "bench", help="measure rezsnap against rez on the same data, in one run",
@@ -111,6 +113,15 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                        help="solve: an evenly spread sample of N of the benchmark's 188 requests")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
+
+
+def _add_progress_arguments(parser: argparse.ArgumentParser) -> None:
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_const", const="always",
+                     help="always show a progress bar on stderr")
+    bar.add_argument("--no-progress", dest="progress", action="store_const", const=False,
+                     help="never show a progress bar (default: only on a terminal)")
+    parser.set_defaults(progress=True)
 
 
 def _workers(text: str) -> int:
@@ -221,40 +232,36 @@ def _cmd_solve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from rezsnap.datasets import rez_benchmark
+    from rezsnap._demo import default_dataset, run_demo
 
-    err.write("rezsnap demo: preparing the rez benchmark repository (extracted once)...\n")
-    dataset = rez_benchmark()
-    start = time.perf_counter()
-    result = scan_repo([str(dataset.path)], progress=err.isatty())
-    scan_seconds = time.perf_counter() - start
-    summary: dict[str, Any] = {
-        "dataset": str(dataset.path),
-        "packages": len(result),
-        "families": len({p.family for p in result}),
-        "problems": len(result.problems),
-        "scan_ms": round(scan_seconds * 1e3, 1),
-    }
-    try:
-        from rezsnap.bench.scan import bench_scan
-
-        comparison = bench_scan([str(dataset.path)], repeat=3)
-        summary.update(rez_scan_ms=round(comparison.rez.median * 1e3, 1),
-                       rezsnap_scan_ms=round(comparison.rezsnap.median * 1e3, 1),
-                       scan_ratio=round(comparison.ratio, 2),
-                       same_packages_as_rez=comparison.details["packages_rez"] == len(result))
-    except ImportError:
-        summary["rez"] = "not installed: no comparison"
+    summary = run_demo(args.dataset or default_dataset(), requests=args.requests, progress=args.progress,
+                       say=lambda text: err.write(f"rezsnap demo: {text}\n"))
     if args.json:
-        out.write(json.dumps(summary) + "\n")
+        out.write(json.dumps(summary.as_dict()) + "\n")
     else:
-        out.write(f"rez benchmark repository: {dataset.path}\n")
-        out.write(f"  scanned {summary['packages']} packages in {summary['families']} families "
-                  f"({summary['problems']} problems) in {summary['scan_ms']} ms\n")
-        if "scan_ratio" in summary:
-            out.write(f"  rez lists the same tree in {summary['rez_scan_ms']} ms: rezsnap is "
-                      f"{summary['scan_ratio']}x faster (medians of 3 alternating runs)\n")
-    return EXIT_OK
+        sources = ", ".join(f"{n} {k}" for k, n in summary.sources.items() if n)
+        out.write(f"dataset {summary.dataset}: {summary.path} (ready in {summary.prepare_s:.1f} s)\n"
+                  f"snapshot: {summary.packages} packages ({sources}) in {summary.snapshot_s:.2f} s "
+                  f"-> {summary.snapshot}\n")
+        for solve in summary.solves:
+            request = " ".join(solve["request"])
+            request = request if len(request) <= 96 else request[:93] + "..."
+            line = (f"  {request}\n    {solve['status']}: {solve['packages']} packages "
+                    f"in {solve['rezsnap_ms']:.1f} ms")
+            if "rez_ms" in solve:
+                line += (f"; rez {solve['rez_ms']:.0f} ms from the package files "
+                         f"({solve['rez_ms'] / solve['rezsnap_ms']:.0f}x); "
+                         + ("same resolve as rez" if solve["same_as_rez"] else "DIFFERENT from rez"))
+            out.write(line + "\n")
+        if summary.rez == "compared":
+            same = sum(s["same_as_rez"] for s in summary.solves)
+            rez_total = sum(s["rez_ms"] for s in summary.solves)
+            ours_total = sum(s["rezsnap_ms"] for s in summary.solves)
+            out.write(f"{same}/{len(summary.solves)} resolves identical to rez; rez {rez_total:.0f} ms, "
+                      f"rezsnap {ours_total:.0f} ms (snapshot read included) = {rez_total / ours_total:.0f}x\n")
+        else:
+            out.write(f"rez: {summary.rez}\n")
+    return EXIT_OK if all(s.get("same_as_rez", True) for s in summary.solves) else EXIT_FAILED
 
 
 def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

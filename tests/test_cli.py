@@ -92,3 +92,22 @@ def test_solve_from_a_snapshot_and_from_paths(tmp_path: Path, capsys: pytest.Cap
     assert main(["solve", "no_such_family", "--snapshot", str(snapshot)]) == 2
     assert main(["solve", "bad request!", "--snapshot", str(snapshot)]) == 2
     assert main(["solve", "pyfoo", "--snapshot", str(tmp_path / "missing.parquet")]) == 2
+
+
+@pytest.mark.parametrize("dataset", ["synthetic-2k", None])
+def test_demo_snapshots_solves_and_matches_rez(dataset: str | None, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("rez")
+    monkeypatch.setenv("REZSNAP_CACHE_DIR", str(tmp_path))
+    if dataset is None:  # the README's first command: the default dataset, the text summary
+        assert main(["demo", "--requests", "2"]) == 0
+        out = capsys.readouterr().out
+        assert "snapshot: 18226 packages" in out and "2/2 resolves identical to rez" in out
+        return
+    assert main(["demo", "--dataset", dataset, "--requests", "3", "--json", "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["packages"] == 2000 and summary["sources"]["rez"] > 0
+    assert len(summary["solves"]) == 3
+    assert all(s["status"] == "solved" and s["same_as_rez"] for s in summary["solves"])
+    assert Path(summary["snapshot"]).is_file()
