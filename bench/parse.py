@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rezsnap.parser import ParseCounters, parse_static_packages_py
 from rezsnap.scanner import scan_repo
@@ -39,7 +39,8 @@ def rez_load_all(paths: Sequence[str]) -> list[PackageData | str]:
     return loaded
 
 
-def bench_parse(paths: Sequence[str], *, repeat: int = 3, workers: int | None = None) -> Comparison:
+def bench_parse(paths: Sequence[str], *, repeat: int = 3, workers: int | None = None,
+                before_each: Callable[[], None] | None = None) -> Comparison:
     require_rez()
     paths = list(paths)
 
@@ -51,7 +52,7 @@ def bench_parse(paths: Sequence[str], *, repeat: int = 3, workers: int | None = 
     files = [p.path for p in scan_repo(paths) if p.path is not None and p.format == "py"]
     parse_static_packages_py(files, workers=workers, counters=counters)
     comparison = compare("parse (enumerate + load every package)", lambda: rez_load_all(paths),
-                         run_rezsnap, repeat=repeat)
+                         run_rezsnap, repeat=repeat, before_each=before_each)
     count = max(len(files), 1)
     comparison.details.update(
         files=len(files),

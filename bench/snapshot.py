@@ -6,7 +6,7 @@ import gc
 import os
 import statistics
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rezsnap.snapshot import build_snapshot, read_snapshot
 
@@ -17,7 +17,8 @@ from .rez_reference import clear_rez_caches, require_rez
 __all__ = ["bench_snapshot"]
 
 
-def bench_snapshot(paths: Sequence[str], *, repeat: int = 3, workers: int | None = None) -> list[Comparison]:
+def bench_snapshot(paths: Sequence[str], *, repeat: int = 3, workers: int | None = None,
+                   before_each: Callable[[], None] | None = None) -> list[Comparison]:
     """Full snapshot against rez loading every package; then, rezsnap only, a
     no-change refresh and ``read_snapshot``, as shares of the full build."""
     require_rez()
@@ -41,7 +42,8 @@ def bench_snapshot(paths: Sequence[str], *, repeat: int = 3, workers: int | None
 
         # The warm-up: starts the worker pool before rez fills this process's memory.
         report = build_snapshot(paths, full_path, workers=workers, progress=False)
-        full = compare("snapshot (enumerate + load every package, write)", run_rez, run_full, repeat=repeat)
+        full = compare("snapshot (enumerate + load every package, write)", run_rez, run_full, repeat=repeat,
+                       before_each=before_each)
         refreshes, fulls = [], []
         for _ in range(max(repeat, 5)):  # alternate, so that drift hits both
             refreshes.append(timed(run_refresh))

@@ -10,13 +10,16 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rezsnap.datasets import DATASETS
 from rezsnap.model import ScannedPackage, ScanProblem
 from rezsnap.scanner import scan_repo
 from rezsnap.version import RezsnapError
+
+if TYPE_CHECKING:
+    from rezsnap.bench._timing import Comparison
 
 __all__ = ["main"]
 
@@ -100,17 +103,28 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
 
     bench = commands.add_parser(
         "bench", help="measure rezsnap against rez on the same data, in one run",
-        description="Run rez and rezsnap alternately on the same input and report "
-        "min/median/max and the ratio of medians.",
+        description="Run rez and rezsnap alternately on the same input, after a warm-up, and report "
+        "min/median/max and the ratio of medians. 'scale' measures snapshot time, peak memory and "
+        "solve time on synthetic studios of growing size (rez solves the same requests).",
+        epilog="examples: rezsnap bench scan --dataset rez-benchmark; rezsnap bench solve --dataset "
+        "synthetic-10k --json; rezsnap bench scale --sizes 10000 30000 100000 --plot scale.png",
     )
-    bench.add_argument("stage", choices=["scan", "parse", "snapshot", "solve", "version"],
-                       help="which stage to measure")
+    bench.add_argument("stage", choices=["scan", "parse", "snapshot", "solve", "version", "all", "scale"],
+                       help="which stage to measure ('all': the five stages in turn, one chart)")
     _add_source_arguments(bench, positional=False)
     bench.add_argument("--repeat", type=int, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
     bench.add_argument("--workers", type=_workers, default=None, metavar="N", help="as for 'scan'")
     bench.add_argument("--requests", type=int, default=None, metavar="N",
-                       help="solve: an evenly spread sample of N of the benchmark's 188 requests")
+                       help="solve: an evenly spread sample of N of the dataset's requests")
+    bench.add_argument("--request-file", metavar="FILE",
+                       help="solve: a JSON list of requests (each a list of strings) to use with --repo")
+    bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000], metavar="N",
+                       help="scale: synthetic studio sizes in package versions (default 10000 30000 100000)")
+    bench.add_argument("--cold", action="store_true",
+                       help="drop the OS page cache before every timed run (Linux, root); "
+                       "says so and runs warm where it cannot")
+    bench.add_argument("--plot", metavar="FILE.png", help="also draw a bar chart (needs matplotlib)")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
@@ -267,49 +281,119 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap.bench._timing import format_comparison
 
-    if args.stage == "version":
-        from rezsnap.bench.version import bench_version
+    if args.stage == "scale":
+        return _bench_scale(args, out, err)
+    before_each = _cold_runs(args, err)
+    stages = _STAGES if args.stage == "all" else (args.stage,)
+    comparisons = [c for stage in stages for c in _run_stage(stage, args, before_each)]
+    for comparison in comparisons:
+        comparison.details["cold"] = before_each is not None
+    if args.plot:
+        from rezsnap.bench._plot import plot_comparisons
 
-        comparisons = bench_version(repeat=args.repeat or 5)
-    elif args.stage == "snapshot":
-        from rezsnap.bench.snapshot import bench_snapshot
-
-        comparisons = bench_snapshot(_source_paths(args), repeat=args.repeat or 3, workers=args.workers)
-    elif args.stage == "solve":
-        from rezsnap.bench.solve import bench_solve
-        from rezsnap.datasets import rez_benchmark
-
-        requests = rez_benchmark().requests
-        if args.requests:
-            requests = requests[:: max(1, len(requests) // args.requests)][: args.requests]
-        comparisons = bench_solve(_source_paths(args), requests)
-    elif args.stage == "parse":
-        from rezsnap.bench.parse import bench_parse
-
-        comparisons = [bench_parse(_source_paths(args), repeat=args.repeat or 3, workers=args.workers)]
-    else:
-        from rezsnap.bench.scan import bench_scan
-
-        comparisons = [bench_scan(_source_paths(args), repeat=args.repeat or 7, workers=args.workers)]
+        plot_comparisons(comparisons, args.plot, title=f"rez vs rezsnap: {args.stage}")
+        err.write(f"rezsnap bench: chart written to {args.plot}\n")
     if args.json:
         out.write(json.dumps([c.as_dict() for c in comparisons]) + "\n")
     else:
         out.write("\n".join(format_comparison(c) for c in comparisons) + "\n")
         for c in comparisons:
-            if "refresh_share_of_full" in c.details:
-                d = c.details
-                out.write(f"  no-change refresh {d['refresh_median_s'] * 1e3:.1f} ms = "
-                          f"{d['refresh_share_of_full']:.1%} of a full snapshot "
-                          f"({d['full_median_s'] * 1e3:.1f} ms); read_snapshot "
-                          f"{d['read_snapshot_median_s'] * 1e3:.1f} ms; {d['packages']} rows, "
-                          f"{d['file_bytes']} bytes\n")
-            if "mean_ratio" in c.details:
-                d = c.details
-                out.write(f"  mean per solve: rez {d['rez_mean_ms']:.1f} ms, rezsnap {d['rezsnap_mean_ms']:.1f} ms "
-                          f"= {d['mean_ratio']:.2f}x; {d['identical']}/{d['requests']} identical results\n")
-            if "rez_us_per_file" in c.details:
-                out.write(f"  per file: rez {c.details['rez_us_per_file']:.0f} us, rezsnap "
-                          f"{c.details['rezsnap_us_per_file']:.1f} us ({c.details['files']} files)\n")
+            out.writelines(f"  {line}\n" for line in _detail_lines(c.details))
+    return EXIT_OK
+
+
+def _run_stage(stage: str, args: argparse.Namespace, before_each: Callable[[], None] | None
+               ) -> list[Comparison]:
+    if stage == "version":
+        from rezsnap.bench.version import bench_version
+
+        return bench_version(repeat=args.repeat or 5)
+    if stage == "snapshot":
+        from rezsnap.bench.snapshot import bench_snapshot
+
+        return bench_snapshot(_source_paths(args), repeat=args.repeat or 3, workers=args.workers,
+                              before_each=before_each)
+    if stage == "solve":
+        from rezsnap.bench.solve import bench_solve
+
+        paths = _source_paths(args)
+        requests = _bench_requests(args)
+        if args.requests:
+            requests = requests[:: max(1, len(requests) // args.requests)][: args.requests]
+        return bench_solve(paths, requests)
+    if stage == "parse":
+        from rezsnap.bench.parse import bench_parse
+
+        return [bench_parse(_source_paths(args), repeat=args.repeat or 3, workers=args.workers,
+                            before_each=before_each)]
+    from rezsnap.bench.scan import bench_scan
+
+    return [bench_scan(_source_paths(args), repeat=args.repeat or 7, workers=args.workers,
+                       before_each=before_each)]
+
+
+_STAGES = ("scan", "parse", "snapshot", "solve", "version")
+
+
+def _cold_runs(args: argparse.Namespace, err: TextIO) -> Callable[[], None] | None:
+    """``before_each`` for ``--cold``: drop the page cache, or say why not and run warm."""
+    if not args.cold:
+        return None
+    from rezsnap.bench._cold import cold_cache_unavailable, drop_page_cache
+
+    if args.stage in ("version", "solve"):  # 'all' drops the cache for the stages that read files
+        err.write(f"rezsnap bench: --cold has no effect on '{args.stage}' (it reads no files while timed)\n")
+        return None
+    reason = cold_cache_unavailable()
+    if reason:
+        err.write(f"rezsnap bench: --cold: {reason}; running with a warm cache\n")
+        return None
+    return drop_page_cache
+
+
+def _bench_requests(args: argparse.Namespace) -> list[list[str]]:
+    if args.request_file:
+        with open(args.request_file) as stream:
+            requests = json.load(stream)
+        if not (isinstance(requests, list) and all(isinstance(r, list) for r in requests)):
+            raise _UsageError(f"{args.request_file}: expected a JSON list of requests (lists of strings)")
+        return requests
+    if not args.dataset:
+        raise _UsageError("solve needs requests: use --dataset NAME, or --repo PATH with --request-file FILE")
+    from rezsnap.datasets import load_dataset
+
+    return list(load_dataset(args.dataset).requests)
+
+
+def _detail_lines(d: dict[str, Any]) -> list[str]:
+    lines = []
+    if "refresh_share_of_full" in d:
+        lines.append(f"no-change refresh {d['refresh_median_s'] * 1e3:.1f} ms = {d['refresh_share_of_full']:.1%} "
+                     f"of a full snapshot ({d['full_median_s'] * 1e3:.1f} ms); read_snapshot "
+                     f"{d['read_snapshot_median_s'] * 1e3:.1f} ms; {d['packages']} rows, {d['file_bytes']} bytes")
+    if "mean_ratio" in d:
+        lines.append(f"mean per solve: rez {d['rez_mean_ms']:.1f} ms, rezsnap {d['rezsnap_mean_ms']:.1f} ms "
+                     f"= {d['mean_ratio']:.2f}x; {d['identical']}/{d['requests']} identical results")
+    if "rez_us_per_file" in d:
+        lines.append(f"per file: rez {d['rez_us_per_file']:.0f} us, rezsnap {d['rezsnap_us_per_file']:.1f} us "
+                     f"({d['files']} files)")
+    if d.get("cold"):
+        lines.append("page cache dropped before every timed run")
+    return lines
+
+
+def _bench_scale(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.bench.scale import bench_scale, format_scale
+
+    if args.paths or args.dataset:
+        raise _UsageError("scale generates its own synthetic studios: use --sizes, not --repo or --dataset")
+    rows = bench_scale(args.sizes, say=lambda text: err.write(f"rezsnap bench scale: {text}\n"))
+    if args.plot:
+        from rezsnap.bench._plot import plot_scale
+
+        plot_scale(rows, args.plot)
+        err.write(f"rezsnap bench: chart written to {args.plot}\n")
+    out.write((json.dumps(rows) if args.json else format_scale(rows)) + "\n")
     return EXIT_OK
 
 

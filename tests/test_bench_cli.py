@@ -1,0 +1,77 @@
+"""``rezsnap bench``: every stage prints rez and rezsnap figures from one run, with ratios;
+--plot draws the chart, --cold drops the page cache or says why it cannot; the
+pytest-benchmark suite in bench/suite keeps working."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rezsnap.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REZSNAP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.mark.parametrize("stage", ["scan", "parse", "snapshot", "solve"])
+def test_each_stage_reports_rez_and_rezsnap_with_a_ratio(stage: str, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("rez")
+    argv = ["bench", stage, "--dataset", "synthetic-2k", "--json", "--repeat", "1"]
+    if stage == "solve":
+        argv += ["--requests", "4"]
+    assert main(argv) == 0
+    comparisons = json.loads(capsys.readouterr().out)
+    for comparison in comparisons:
+        assert comparison["rez"]["median"] > 0 and comparison["rezsnap"]["median"] > 0
+        assert comparison["ratio"] == pytest.approx(comparison["rez"]["median"] / comparison["rezsnap"]["median"])
+    if stage == "solve":
+        assert comparisons[0]["details"]["identical"] == 4
+
+
+def test_version_stage_and_a_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("rez")
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "chart.png"
+    assert main(["bench", "version", "--repeat", "1", "--plot", str(chart)]) == 0
+    assert "ratio" in capsys.readouterr().out
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cold_drops_the_cache_or_says_why_not(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("rez")
+    from rezsnap.bench._cold import cold_cache_unavailable
+
+    assert main(["bench", "scan", "--dataset", "synthetic-2k", "--repeat", "1", "--cold"]) == 0
+    out, err = capsys.readouterr()
+    reason = cold_cache_unavailable()
+    if reason is None:
+        assert "page cache dropped before every timed run" in out
+    else:
+        assert reason in err and "warm cache" in err
+
+
+def test_scale_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("rez")
+    assert main(["bench", "scale", "--sizes", "600", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["packages"] == 600 and row["snapshot_s"] > 0 and row["parent_peak_mib"] > 10
+    assert row["identical_to_rez"] == row["rez_requests"] == 8
+
+
+def test_solve_needs_requests_for_a_plain_repo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "solve", "--repo", str(tmp_path)]) == 2
+    assert "--request-file" in capsys.readouterr().err
+
+
+def test_the_pytest_benchmark_suite_runs() -> None:
+    completed = subprocess.run([sys.executable, "-m", "pytest", "bench/suite", "-q", "--benchmark-disable"],
+                               check=False, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stdout[-3000:]
