@@ -101,6 +101,25 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_progress_arguments(demo)
 
+    compare = commands.add_parser(
+        "compare", help="solve the same requests with rez and rezsnap; report every difference",
+        description="Run rez (from the package files) and rezsnap (from a snapshot) on the same "
+        "requests and report, per request: identical, divergent (with a diff), rezsnap-only "
+        "failure, rez-only failure, both fail. Exit 0 only if nothing diverged, 1 otherwise.",
+        epilog="example: rezsnap compare --paths /studio/packages --random 200 --json > compare.json",
+    )
+    compare.add_argument("--paths", nargs="+", metavar="PATH", help="rez package paths")
+    compare.add_argument("--dataset", choices=DATASETS, help="a built-in dataset instead of --paths")
+    compare.add_argument("--snapshot", metavar="FILE",
+                         help="a snapshot of those paths (default: one is written to a temporary file)")
+    chosen = compare.add_mutually_exclusive_group()
+    chosen.add_argument("--requests", metavar="FILE", help="a JSON list of requests (lists of strings)")
+    chosen.add_argument("--random", type=int, metavar="N", default=None,
+                        help="N random requests drawn from the repository's families (default 50)")
+    compare.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
+    compare.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_progress_arguments(compare)
+
     bench = commands.add_parser(
         "bench", help="measure rezsnap against rez on the same data, in one run",
         description="Run rez and rezsnap alternately on the same input, after a warm-up, and report "
@@ -109,8 +128,10 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         epilog="examples: rezsnap bench scan --dataset rez-benchmark; rezsnap bench solve --dataset "
         "synthetic-10k --json; rezsnap bench scale --sizes 10000 30000 100000 --plot scale.png",
     )
-    bench.add_argument("stage", choices=["scan", "parse", "snapshot", "solve", "version", "all", "scale"],
-                       help="which stage to measure ('all': the five stages in turn, one chart)")
+    bench.add_argument("stage", choices=["scan", "parse", "snapshot", "solve", "version", "all", "scale",
+                                         "rez-env"],
+                       help="which stage to measure ('all': the five stages in turn, one chart; "
+                       "'rez-env': ResolvedContext with and without the rezsnap.rez patch)")
     _add_source_arguments(bench, positional=False)
     bench.add_argument("--repeat", type=int, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
@@ -278,11 +299,54 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if all(s.get("same_as_rez", True) for s in summary.solves) else EXIT_FAILED
 
 
+def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import tempfile
+
+    from rezsnap.rez import compare, random_requests
+    from rezsnap.snapshot import build_snapshot, read_snapshot
+
+    args.paths = args.paths or []
+    paths = _source_paths(args)
+    with tempfile.TemporaryDirectory(prefix="rezsnap-compare-") as scratch:
+        snapshot = args.snapshot
+        if snapshot is None:
+            snapshot = f"{scratch}/snapshot.parquet"
+            build_snapshot(paths, snapshot, progress=args.progress)
+        if args.requests:
+            requests = _request_file(args.requests)
+        else:
+            table = read_snapshot(snapshot).table
+            families: dict[str, list[str]] = {}
+            for family, version in zip(table.column("family").to_pylist(), table.column("version").to_pylist()):
+                families.setdefault(family, []).append(version)
+            requests = random_requests(families, args.random or 50, seed=args.seed)
+        report = compare(requests, paths, snapshot)
+    if args.json:
+        out.write(json.dumps(report.as_dict()) + "\n")
+    else:
+        for outcome in report.outcomes:
+            if outcome.outcome not in ("identical", "both fail"):
+                out.write(f"{outcome.outcome}: {' '.join(outcome.request)}\n{outcome.diff}\n")
+        counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
+        out.write(f"{len(report.outcomes)} requests: {counts}; {report.diverged} diverged\n")
+    return EXIT_OK if report.diverged == 0 else EXIT_FAILED
+
+
+def _request_file(path: str) -> list[list[str]]:
+    with open(path) as stream:
+        requests = json.load(stream)
+    if not (isinstance(requests, list) and all(isinstance(r, list) for r in requests)):
+        raise _UsageError(f"{path}: expected a JSON list of requests (lists of strings)")
+    return requests
+
+
 def _cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap.bench._timing import format_comparison
 
     if args.stage == "scale":
         return _bench_scale(args, out, err)
+    if args.stage == "rez-env":
+        return _bench_rez_env(args, out)
     before_each = _cold_runs(args, err)
     stages = _STAGES if args.stage == "all" else (args.stage,)
     comparisons = [c for stage in stages for c in _run_stage(stage, args, before_each)]
@@ -353,11 +417,7 @@ def _cold_runs(args: argparse.Namespace, err: TextIO) -> Callable[[], None] | No
 
 def _bench_requests(args: argparse.Namespace) -> list[list[str]]:
     if args.request_file:
-        with open(args.request_file) as stream:
-            requests = json.load(stream)
-        if not (isinstance(requests, list) and all(isinstance(r, list) for r in requests)):
-            raise _UsageError(f"{args.request_file}: expected a JSON list of requests (lists of strings)")
-        return requests
+        return _request_file(args.request_file)
     if not args.dataset:
         raise _UsageError("solve needs requests: use --dataset NAME, or --repo PATH with --request-file FILE")
     from rezsnap.datasets import load_dataset
@@ -397,7 +457,25 @@ def _bench_scale(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"scan": _cmd_scan, "snapshot": _cmd_snapshot, "solve": _cmd_solve, "demo": _cmd_demo,
+def _bench_rez_env(args: argparse.Namespace, out: TextIO) -> int:
+    from rezsnap.bench._timing import format_comparison
+    from rezsnap.bench.rez_env import bench_rez_env
+
+    requests = _bench_requests(args)
+    if args.requests:
+        requests = requests[:: max(1, len(requests) // args.requests)][: args.requests]
+    comparison = bench_rez_env(_source_paths(args), requests)
+    if args.json:
+        out.write(json.dumps([comparison.as_dict()]) + "\n")
+    else:
+        d = comparison.details
+        out.write(format_comparison(comparison) + "\n")
+        out.write(f"  {d['requests']} requests; fast path {d['fast']}, fallbacks {d['fallbacks']}; "
+                  f"{d['identical']}/{d['requests']} resolves identical\n")
+    return EXIT_OK
+
+
+_COMMANDS = {"compare": _cmd_compare, "scan": _cmd_scan, "snapshot": _cmd_snapshot, "solve": _cmd_solve, "demo": _cmd_demo,
              "bench": _cmd_bench}
 
 

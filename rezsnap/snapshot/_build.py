@@ -225,6 +225,9 @@ def _build(
     exec_fallback: bool,
 ) -> SnapshotReport:
     started = time.perf_counter()
+    # Taken before the walk: anything modified after it is newer than the snapshot
+    # (the rez integration's freshness check relies on this).
+    created = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     package_paths = normalise_paths(paths)
     options = {"exec_fallback": bool(exec_fallback)}
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
@@ -244,7 +247,7 @@ def _build(
             if executor is None and workers is None:
                 pool = _automatic_pool(len(packages))
             metadata = SnapshotMetadata(
-                SCHEMA_VERSION, _rezsnap_version(), datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                SCHEMA_VERSION, _rezsnap_version(), created,
                 tuple(package_paths), options, tuple(_problem_dict(p) for p in scanned.problems),
             )
             loading = time.perf_counter()

@@ -1,0 +1,228 @@
+"""rezsnap.rez: rez's resolve step answered from a snapshot, with rez's own solver as the
+fallback; and ``rezsnap compare``. rez itself is the oracle: every patched
+``ResolvedContext`` is compared with an unpatched one on the same request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("rez")
+
+from rezsnap.bench.rez_reference import clear_rez_caches
+
+import rezsnap.rez as rezsnap_rez
+from rezsnap import build_snapshot
+from rezsnap.cli import main
+
+# A fixed --time for both sides: REZ_USED_TIMESTAMP is then the same in both environments.
+MOMENT = 2_000_000_000
+
+
+@pytest.fixture(autouse=True)
+def _clean_patch() -> Iterator[None]:
+    rezsnap_rez.uninstall()
+    rezsnap_rez.stats(reset=True)
+    yield
+    rezsnap_rez.uninstall()
+
+
+def _context(request: list[str], paths: list[str], **kwargs: Any) -> tuple[Any, ...]:
+    from rez.resolved_context import ResolvedContext
+
+    context = ResolvedContext(request, package_paths=paths, timestamp=MOMENT, **kwargs)
+    solved = context.status.name == "solved"
+    return (context.status.name, [v.uri for v in context.resolved_packages or []],
+            [type(v).__name__ for v in context.resolved_packages or []],
+            context.get_environ() if solved else context.failure_description)
+
+
+def _both(requests: list[list[str]], paths: list[str], snapshot: Path, **kwargs: Any) -> None:
+    plain = [_context(r, paths, **kwargs) for r in requests]
+    rezsnap_rez.install(snapshot)
+    patched = [_context(r, paths, **kwargs) for r in requests]
+    for request, theirs, ours in zip(requests, plain, patched):
+        assert ours == theirs, request
+
+
+@pytest.fixture(scope="module")
+def rez_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    from rezsnap.datasets import rez_benchmark
+
+    dataset = rez_benchmark()
+    snapshot = tmp_path_factory.mktemp("rez") / "snap.parquet"
+    build_snapshot([str(dataset.path)], snapshot, progress=False)
+    return dataset, snapshot
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    from rezsnap.datasets import synthetic_studio
+
+    root = tmp_path_factory.mktemp("studio")
+    generated = synthetic_studio(root / "packages", packages=1_500, seed=4)
+    snapshot = root / "snap.parquet"
+    build_snapshot([str(generated.path)], snapshot, progress=False)
+    return generated, snapshot
+
+
+def test_patched_contexts_equal_rez_on_the_benchmark(rez_repo: tuple[Any, Path]) -> None:
+    dataset, snapshot = rez_repo
+    solved = [r["request"] for r in dataset.resolves if r["status"] == "success"][::15]
+    _both(solved, [str(dataset.path)], snapshot)
+    counters = rezsnap_rez.stats()
+    assert counters.fast == len(solved) and not counters.fallbacks
+
+
+def test_patched_contexts_equal_rez_on_a_studio(studio: tuple[Any, Path]) -> None:
+    """Combined families, package.yaml, dynamic files, variants: the same variants and
+    environments; failing requests are left to rez (which builds the failure graph)."""
+    generated, snapshot = studio
+    requests = generated.requests[::3] + generated.failing_requests[:2]
+    _both(requests, [str(generated.path)], snapshot)
+    counters = rezsnap_rez.stats()
+    assert counters.fast == len(generated.requests[::3])
+    assert counters.fallbacks == {"failed solve (rez builds the failure graph)": 2}
+
+
+def test_default_time_and_implicit_packages(studio: tuple[Any, Path]) -> None:
+    from rez.resolved_context import ResolvedContext
+
+    generated, snapshot = studio
+    request, paths = generated.requests[0], [str(generated.path)]
+    theirs = ResolvedContext(request, package_paths=paths)
+    rezsnap_rez.install(snapshot)
+    ours = ResolvedContext(request, package_paths=paths)
+    assert [v.uri for v in ours.resolved_packages] == [v.uri for v in theirs.resolved_packages]
+    assert rezsnap_rez.stats().fast == 1
+
+
+def _has(context: tuple[Any, ...], package: str) -> bool:
+    return any(f"/{package}/package.py[" in uri for uri in context[1])
+
+
+def _tree(root: Path) -> list[str]:
+    for name, version, body in [("app", "1.0", "requires = ['lib']"), ("lib", "1.0", ""), ("lib", "2.0", ""),
+                                ("extra", "1.0", ""),
+                                ("late", "1.0", "@late()\ndef requires():\n    return ['lib-1']")]:
+        (root / name / version).mkdir(parents=True)
+        (root / name / version / "package.py").write_text(f"name = '{name}'\nversion = '{version}'\n{body}\n")
+    return [str(root)]
+
+
+def test_fallbacks_give_rez_result_and_are_counted(tmp_path: Path) -> None:
+    from rez.package_filter import PackageFilterList, Rule
+
+    paths = _tree(tmp_path / "repo")
+    snapshot = tmp_path / "snap.parquet"
+    build_snapshot(paths, snapshot, progress=False)
+    only_old = PackageFilterList()
+    only_old.add_exclusion(Rule.parse_rule("lib-2+"))
+    cases = [
+        (["app"], {"package_filter": only_old}, "package filter"),
+        (["late"], {}, "rezsnap cannot decide (late-bound or unloadable package)"),
+        (["app"], {"max_fails": 3}, "solver callback, fail or time limit"),
+    ]
+    for request, kwargs, reason in cases:
+        rezsnap_rez.uninstall()
+        theirs = _context(request, paths, **kwargs)
+        rezsnap_rez.install(snapshot)
+        assert _context(request, paths, **kwargs) == theirs
+        assert rezsnap_rez.stats(reset=True).fallbacks == {reason: 1}
+        if "package_filter" in kwargs:
+            assert _has(theirs, "lib/1.0")  # the filter really applied
+
+    rezsnap_rez.install(tmp_path / "missing.parquet")
+    assert _context(["app"], paths)[0] == "solved"
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"snapshot unusable: SnapshotError": 1}
+
+    rezsnap_rez.install(snapshot)
+    assert _context(["app"], [*paths, str(tmp_path)])[0] == "solved"
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"snapshot package paths differ from rez's": 1}
+
+
+def test_changes_after_the_snapshot_go_to_rez(tmp_path: Path) -> None:
+    paths = _tree(tmp_path / "repo")
+    snapshot = tmp_path / "snap.parquet"
+    build_snapshot(paths, snapshot, progress=False)
+    rezsnap_rez.install(snapshot, recheck_s=0)
+    assert _has(_context(["app"], paths), "lib/2.0")
+    assert rezsnap_rez.stats(reset=True).fast == 1
+    # an in-place edit of a resolved file (no directory changes): caught after the solve
+    lib = tmp_path / "repo" / "lib" / "2.0" / "package.py"
+    lib.write_text(lib.read_text() + "requires = ['extra']\n")
+    clear_rez_caches()  # rez caches loaded packages per process: let it see the edit
+    theirs = _context(["lib"], paths)
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"a resolved package file changed since the snapshot": 1}
+    assert _has(theirs, "extra/1.0")  # rez's answer, from the edited file
+    # a new version directory: the family directory is newer than the snapshot
+    (tmp_path / "repo" / "lib" / "3.0").mkdir()
+    (tmp_path / "repo" / "lib" / "3.0" / "package.py").write_text("name = 'lib'\nversion = '3.0'\n")
+    clear_rez_caches()
+    assert _has(_context(["app"], paths), "lib/3.0")
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"families changed since the snapshot": 1}
+    # a new family the snapshot does not know
+    (tmp_path / "repo" / "fresh" / "1").mkdir(parents=True)
+    (tmp_path / "repo" / "fresh" / "1" / "package.py").write_text("name = 'fresh'\nversion = '1'\n")
+    clear_rez_caches()
+    assert _context(["fresh"], paths)[0] == "solved"
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"families changed since the snapshot": 1}
+
+
+def test_shadow_mode_logs_divergences_and_returns_rez_result(tmp_path: Path,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    paths = _tree(tmp_path / "repo")
+    snapshot = tmp_path / "snap.parquet"
+    build_snapshot(paths, snapshot, progress=False)
+    rezsnap_rez.install(snapshot, shadow=True, verify_files=False)
+    assert _context(["app"], paths)[0] == "solved"
+    assert rezsnap_rez.stats().shadow_compared == 1 and rezsnap_rez.stats().divergences == 0
+    # an edit the cheap checks cannot see (same directory, verify_files off): a divergence
+    lib = tmp_path / "repo" / "lib" / "2.0" / "package.py"
+    stamp = lib.stat()
+    lib.write_text("name = 'lib'\nversion = '2.0'\nrequires = ['late']\n")
+    os.utime(lib, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    clear_rez_caches()
+    with caplog.at_level(logging.WARNING, logger="rezsnap.rez"):
+        result = _context(["app"], paths)
+    assert _has(result, "lib/1.0")  # rez's result was used (lib-2.0 now conflicts)
+    assert rezsnap_rez.stats().divergences == 1
+    assert "DIVERGENCE" in caplog.text
+
+
+def test_activate_from_environment(tmp_path: Path) -> None:
+    assert rezsnap_rez.activate_from_environment({}) is False
+    assert rezsnap_rez.activate_from_environment({"REZSNAP_SNAPSHOT": "x", "REZSNAP_DISABLE": "1"}) is False
+    assert not rezsnap_rez.installed()
+    assert rezsnap_rez.activate_from_environment({"REZSNAP_SNAPSHOT": str(tmp_path / "s.parquet")}) is True
+    assert rezsnap_rez.installed()
+
+
+@pytest.mark.parametrize("source", ["rez_repo", "studio"])
+def test_compare_reports_no_divergence(source: str, request: pytest.FixtureRequest, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    generated, snapshot = request.getfixturevalue(source)
+    argv = ["compare", "--paths", str(generated.path), "--snapshot", str(snapshot), "--json"]
+    argv += ["--random", "25", "--seed", "1"] if source == "rez_repo" else ["--random", "60"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["diverged"] == 0 and sum(report["counts"].values()) == (25 if source == "rez_repo" else 60)
+    assert report["counts"]["identical"] > 0
+
+
+def test_compare_finds_a_divergence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _tree(tmp_path / "repo")
+    snapshot = tmp_path / "snap.parquet"
+    build_snapshot(paths, snapshot, progress=False)
+    (tmp_path / "repo" / "lib" / "2.0" / "package.py").write_text("name = 'lib'\nversion = '2.0'\nrequires = ['nope']\n")
+    requests = tmp_path / "requests.json"
+    requests.write_text(json.dumps([["app"], ["lib-1"]]))
+    assert main(["compare", "--paths", *paths, "--snapshot", str(snapshot), "--requests", str(requests)]) == 1
+    out = capsys.readouterr().out
+    assert "rez-only failure: app" in out and "1 identical" in out
