@@ -30,8 +30,10 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
+from rezsnap.parser import normalise_request
+
 from rezsnap.model import PackageData
-from rezsnap.version import Version
+from rezsnap.version import Requirement, Version
 
 from ._cache import cache_dir
 
@@ -289,20 +291,12 @@ def _package(rng: random.Random, family: _Family, version: str, lower: Sequence[
     return _Package(family, version, _unique_names(requires), variants, clock, style)
 
 
-def _name_of(requirement: str) -> str:
-    text = requirement.lstrip("~!.")
-    for i, char in enumerate(text):
-        if char in "-<>=":
-            return text[:i]
-    return text
-
-
 def _unique_names(requires: list[str]) -> list[str]:
     """One requirement per family: rez rejects a package whose requires conflict."""
     seen: set[str] = set()
     kept = []
     for text in requires:
-        name = _name_of(text)
+        name = Requirement(text).name
         if name not in seen:
             seen.add(name)
             kept.append(text)
@@ -420,8 +414,6 @@ def _package_yaml(package: _Package) -> str:
 
 
 def _package_data(package: _Package) -> PackageData:
-    from rezsnap.parser import normalise_request
-
     return PackageData(
         package.family.name, package.version,
         tuple(normalise_request(r) for r in package.requires),
