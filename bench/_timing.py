@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import json
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "Timing", "compare", "format_comparison", "timed"]
+__all__ = ["Comparison", "Timing", "compare", "format_comparison", "fresh_process", "timed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,17 @@ def timed(func: Callable[[], object]) -> float:
     start = time.perf_counter()
     func()
     return time.perf_counter() - start
+
+
+def fresh_process(script: str, argument: object, *, env: dict[str, str] | None = None,
+                  timeout: float = 7200) -> tuple[float, Any]:
+    """Run ``script`` in a new interpreter with ``argument`` as JSON in ``sys.argv[1]``;
+    return the wall seconds (interpreter start included) and the JSON its last line printed."""
+    start = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-c", script, json.dumps(argument)], env=env,
+                               capture_output=True, text=True, check=True, timeout=timeout)
+    seconds = time.perf_counter() - start
+    return seconds, json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def compare(

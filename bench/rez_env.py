@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from rezsnap.snapshot import build_snapshot
 
-from ._timing import Comparison, Timing
+from ._timing import Comparison, Timing, fresh_process
 from .rez_reference import isolated_rez_environ, require_rez
 
 __all__ = ["bench_rez_env"]
@@ -37,13 +33,7 @@ print(json.dumps([results, stats]))
 
 def _contexts(mode: str, paths: Sequence[str], snapshot: str, requests: list[list[str]]) -> tuple[float, Any]:
     """Wall seconds of a fresh interpreter that imports what it needs and resolves every request."""
-    start = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-c", _CONTEXTS, json.dumps([mode, list(paths), snapshot, requests])],
-        env=isolated_rez_environ(), capture_output=True, text=True, check=True, timeout=7200,
-    )
-    seconds = time.perf_counter() - start
-    return seconds, json.loads(completed.stdout.strip().splitlines()[-1])
+    return fresh_process(_CONTEXTS, [mode, list(paths), snapshot, requests], env=isolated_rez_environ())
 
 
 def bench_rez_env(paths: Sequence[str], requests: list[list[str]]) -> Comparison:

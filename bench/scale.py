@@ -7,22 +7,21 @@ rezsnap from the snapshot and by rez from the package files, in the same run.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from ._timing import fresh_process
 
 __all__ = ["bench_scale", "format_scale"]
 
 _SNAPSHOT = """
 import json, resource, sys, time
 from rezsnap import _pool, build_snapshot
-path, output = sys.argv[1:3]
+path, output = json.loads(sys.argv[1])
 start = time.perf_counter()
 report = build_snapshot([path], output, progress=False)
 seconds = time.perf_counter() - start
@@ -35,10 +34,8 @@ print(json.dumps({"seconds": seconds, "rows": report.rows, "sources": report.sou
 
 
 def _snapshot_in_fresh_process(path: str, output: str) -> dict[str, Any]:
-    completed = subprocess.run([sys.executable, "-c", _SNAPSHOT, path, output], capture_output=True,
-                               text=True, check=True, timeout=3600)
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
+    _, result = fresh_process(_SNAPSHOT, [path, output])
+    return dict(result)
 
 
 def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -16,7 +13,7 @@ from rezsnap.solver import Repository, solve_with
 
 from rezsnap.snapshot import build_snapshot
 
-from ._timing import Comparison, Timing
+from ._timing import Comparison, Timing, fresh_process
 from .rez_reference import isolated_rez_environ, require_rez
 
 __all__ = ["bench_solve", "rez_solve"]
@@ -60,11 +57,8 @@ print(json.dumps(time.perf_counter() - start))
 
 def _end_to_end(mode: str, paths: Sequence[str], snapshot: str, requests: list[list[str]]) -> float:
     """Seconds of a fresh process that loads what it needs and solves ``requests``."""
-    completed = subprocess.run(
-        [sys.executable, "-c", _END_TO_END, json.dumps([mode, list(paths), snapshot, requests])],
-        env=isolated_rez_environ(), capture_output=True, text=True, check=True, timeout=3600,
-    )
-    return float(json.loads(completed.stdout.strip().splitlines()[-1]))
+    _, seconds = fresh_process(_END_TO_END, [mode, list(paths), snapshot, requests], env=isolated_rez_environ())
+    return float(seconds)
 
 
 def bench_solve(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ._rez_benchmark import rez_benchmark
 from ._synthetic import synthetic_studio_cached
 
-__all__ = ["DATASETS", "Dataset", "load_dataset"]
+__all__ = ["DATASETS", "Dataset", "load_dataset", "spread_sample"]
 
 _SYNTHETIC_SIZES = {"synthetic-2k": 2_000, "synthetic-10k": 10_000, "synthetic-30k": 30_000,
                     "synthetic-100k": 100_000}
@@ -35,3 +36,13 @@ def load_dataset(name: str) -> Dataset:
     if name in _SYNTHETIC_SIZES:
         return synthetic_studio_cached(_SYNTHETIC_SIZES[name])
     raise ValueError(f"unknown dataset {name!r}: choose from {', '.join(DATASETS)}")
+
+
+_T = TypeVar("_T")
+
+
+def spread_sample(items: Sequence[_T], count: int) -> list[_T]:
+    """``count`` items evenly spread over ``items`` (all of them when there are fewer)."""
+    if count <= 0:
+        raise ValueError(f"count must be positive, not {count}")
+    return list(items[:: max(1, len(items) // count)][:count])

@@ -37,7 +37,7 @@ from rezsnap.version import Requirement, Version
 
 from ._cache import cache_dir
 
-__all__ = ["SyntheticStudio", "synthetic_studio", "synthetic_studio_cached"]
+__all__ = ["SMALLEST_STUDIO", "SyntheticStudio", "synthetic_studio", "synthetic_studio_cached"]
 
 #: Share of version files written as dynamic package.py / package.yaml.
 DYNAMIC_SHARE = 0.07
@@ -67,6 +67,8 @@ _BASE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nuke", ("14.0.5", "14.1.2", "15.0.1")),
 )
 _DCCS = ("maya", "houdini", "nuke")
+#: The fewest package versions ``synthetic_studio`` writes: the base families and some more.
+SMALLEST_STUDIO = len(_BASE) * 5
 _PYTHONS = ("3.7.16", "3.9.18", "3.10.13", "3.11.6")
 
 
@@ -118,8 +120,8 @@ def synthetic_studio(
 
     ``families`` defaults to one per 20 versions (skewed sizes around that mean).
     """
-    if packages < len(_BASE) * 5:
-        raise ValueError(f"packages must be at least {len(_BASE) * 5}, not {packages}")
+    if packages < SMALLEST_STUDIO:
+        raise ValueError(f"packages must be at least {SMALLEST_STUDIO}, not {packages}")
     root = Path(path)
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"not empty: {root}")

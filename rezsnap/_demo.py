@@ -39,7 +39,7 @@ def default_dataset() -> str:
 
 def run_demo(dataset: str, *, requests: int = 5, progress: bool | str = True,
              say: Callable[[str], None] = lambda _: None) -> DemoSummary:
-    from rezsnap.datasets import cache_dir, load_dataset
+    from rezsnap.datasets import cache_dir, load_dataset, spread_sample
     from rezsnap.snapshot import build_snapshot
     from rezsnap.solver import Repository, solve_with
 
@@ -54,7 +54,7 @@ def run_demo(dataset: str, *, requests: int = 5, progress: bool | str = True,
     summary.snapshot, summary.snapshot_s = str(snapshot), report.seconds["total"]
     summary.packages, summary.sources = report.rows, dict(report.sources)
 
-    sample = data.requests[:: max(1, len(data.requests) // requests)][:requests]
+    sample = spread_sample(data.requests, requests)
     start = time.perf_counter()
     repository = Repository.from_snapshot(snapshot)
     read_ms = (time.perf_counter() - start) * 1e3

@@ -97,7 +97,7 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     )
     demo.add_argument("--dataset", choices=DATASETS, default=None,
                       help="default: rez-benchmark when rez is installed, else synthetic-2k")
-    demo.add_argument("--requests", type=int, default=5, metavar="N", help="how many requests to solve (default 5)")
+    demo.add_argument("--requests", type=_positive, default=5, metavar="N", help="how many requests to solve (default 5)")
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_progress_arguments(demo)
 
@@ -114,7 +114,7 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                          help="a snapshot of those paths (default: one is written to a temporary file)")
     chosen = compare.add_mutually_exclusive_group()
     chosen.add_argument("--requests", metavar="FILE", help="a JSON list of requests (lists of strings)")
-    chosen.add_argument("--random", type=int, metavar="N", default=None,
+    chosen.add_argument("--random", type=_positive, metavar="N", default=None,
                         help="N random requests drawn from the repository's families (default 50)")
     compare.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
     compare.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -133,14 +133,14 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                        help="which stage to measure ('all': the five stages in turn, one chart; "
                        "'rez-env': ResolvedContext with and without the rezsnap.rez patch)")
     _add_source_arguments(bench, positional=False)
-    bench.add_argument("--repeat", type=int, default=None, metavar="N",
+    bench.add_argument("--repeat", type=_positive, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
     bench.add_argument("--workers", type=_workers, default=None, metavar="N", help="as for 'scan'")
-    bench.add_argument("--requests", type=int, default=None, metavar="N",
+    bench.add_argument("--requests", type=_positive, default=None, metavar="N",
                        help="solve: an evenly spread sample of N of the dataset's requests")
     bench.add_argument("--request-file", metavar="FILE",
                        help="solve: a JSON list of requests (each a list of strings) to use with --repo")
-    bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000], metavar="N",
+    bench.add_argument("--sizes", type=_studio_size, nargs="+", default=[10_000, 30_000, 100_000], metavar="N",
                        help="scale: synthetic studio sizes in package versions (default 10000 30000 100000)")
     bench.add_argument("--cold", action="store_true",
                        help="drop the OS page cache before every timed run (Linux, root); "
@@ -157,6 +157,22 @@ def _add_progress_arguments(parser: argparse.ArgumentParser) -> None:
     bar.add_argument("--no-progress", dest="progress", action="store_const", const=False,
                      help="never show a progress bar (default: only on a terminal)")
     parser.set_defaults(progress=True)
+
+
+def _positive(text: str) -> int:
+    value = _workers(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _studio_size(text: str) -> int:
+    from rezsnap.datasets import SMALLEST_STUDIO
+
+    value = _workers(text)
+    if value < SMALLEST_STUDIO:
+        raise argparse.ArgumentTypeError(f"a synthetic studio has at least {SMALLEST_STUDIO} package versions")
+    return value
 
 
 def _workers(text: str) -> int:
@@ -302,9 +318,11 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import tempfile
 
+    from rezsnap.bench.rez_reference import require_rez
     from rezsnap.rez import compare, random_requests
     from rezsnap.snapshot import build_snapshot, read_snapshot
 
+    require_rez()
     args.paths = args.paths or []
     paths = _source_paths(args)
     with tempfile.TemporaryDirectory(prefix="rezsnap-compare-") as scratch:
@@ -333,9 +351,13 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _request_file(path: str) -> list[list[str]]:
-    with open(path) as stream:
-        requests = json.load(stream)
-    if not (isinstance(requests, list) and all(isinstance(r, list) for r in requests)):
+    try:
+        with open(path, encoding="utf-8") as stream:
+            requests = json.load(stream)
+    except (OSError, ValueError) as exc:  # missing, unreadable, not UTF-8, not JSON
+        raise _UsageError(f"{path}: cannot read requests: {exc}") from None
+    if not (isinstance(requests, list)
+            and all(isinstance(r, list) and all(isinstance(t, str) for t in r) for r in requests)):
         raise _UsageError(f"{path}: expected a JSON list of requests (lists of strings)")
     return requests
 
@@ -381,10 +403,7 @@ def _run_stage(stage: str, args: argparse.Namespace, before_each: Callable[[], N
         from rezsnap.bench.solve import bench_solve
 
         paths = _source_paths(args)
-        requests = _bench_requests(args)
-        if args.requests:
-            requests = requests[:: max(1, len(requests) // args.requests)][: args.requests]
-        return bench_solve(paths, requests)
+        return bench_solve(paths, _bench_requests(args))
     if stage == "parse":
         from rezsnap.bench.parse import bench_parse
 
@@ -416,13 +435,16 @@ def _cold_runs(args: argparse.Namespace, err: TextIO) -> Callable[[], None] | No
 
 
 def _bench_requests(args: argparse.Namespace) -> list[list[str]]:
-    if args.request_file:
-        return _request_file(args.request_file)
-    if not args.dataset:
-        raise _UsageError("solve needs requests: use --dataset NAME, or --repo PATH with --request-file FILE")
-    from rezsnap.datasets import load_dataset
+    """The requests of --request-file or of the dataset, thinned to --requests N."""
+    from rezsnap.datasets import load_dataset, spread_sample
 
-    return list(load_dataset(args.dataset).requests)
+    if args.request_file:
+        requests = _request_file(args.request_file)
+    elif args.dataset:
+        requests = list(load_dataset(args.dataset).requests)
+    else:
+        raise _UsageError("solve needs requests: use --dataset NAME, or --repo PATH with --request-file FILE")
+    return spread_sample(requests, args.requests) if args.requests else requests
 
 
 def _detail_lines(d: dict[str, Any]) -> list[str]:
@@ -461,10 +483,7 @@ def _bench_rez_env(args: argparse.Namespace, out: TextIO) -> int:
     from rezsnap.bench._timing import format_comparison
     from rezsnap.bench.rez_env import bench_rez_env
 
-    requests = _bench_requests(args)
-    if args.requests:
-        requests = requests[:: max(1, len(requests) // args.requests)][: args.requests]
-    comparison = bench_rez_env(_source_paths(args), requests)
+    comparison = bench_rez_env(_source_paths(args), _bench_requests(args))
     if args.json:
         out.write(json.dumps([comparison.as_dict()]) + "\n")
     else:

@@ -64,3 +64,16 @@ def rez_loaded() -> Callable[..., dict[str, Any]]:
         return _run_rez_reference(["load", *extra, *paths])
 
     return run
+
+
+@pytest.fixture(scope="session")
+def rez_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    """The rez benchmark dataset and a snapshot of it, built once per session."""
+    from rezsnap.datasets import rez_benchmark
+
+    from rezsnap import build_snapshot
+
+    dataset = rez_benchmark()
+    snapshot = tmp_path_factory.mktemp("rez-bench") / "snap.parquet"
+    build_snapshot([str(dataset.path)], snapshot, progress=False)
+    return dataset, snapshot

@@ -75,3 +75,22 @@ def test_the_pytest_benchmark_suite_runs() -> None:
     completed = subprocess.run([sys.executable, "-m", "pytest", "bench/suite", "-q", "--benchmark-disable"],
                                check=False, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stdout[-3000:]
+
+
+@pytest.mark.parametrize("content", [None, "not json", '{"a": 1}', '[["ok"], [1]]', b"\xff\xfe"])
+def test_bad_request_files_are_usage_errors(content: str | bytes | None, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    requests = tmp_path / "requests.json"
+    if isinstance(content, bytes):
+        requests.write_bytes(content)
+    elif content is not None:
+        requests.write_text(content)
+    assert main(["bench", "solve", "--repo", str(tmp_path), "--request-file", str(requests)]) == 2
+    assert f"{requests}:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["demo", "--requests", "0"], ["bench", "scale", "--sizes", "3"],
+                                  ["bench", "scan", "--repeat", "0"], ["compare", "--random", "-1"]])
+def test_out_of_range_numbers_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert "error" in capsys.readouterr().err

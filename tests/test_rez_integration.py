@@ -52,16 +52,6 @@ def _both(requests: list[list[str]], paths: list[str], snapshot: Path, **kwargs:
 
 
 @pytest.fixture(scope="module")
-def rez_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    from rezsnap.datasets import rez_benchmark
-
-    dataset = rez_benchmark()
-    snapshot = tmp_path_factory.mktemp("rez") / "snap.parquet"
-    build_snapshot([str(dataset.path)], snapshot, progress=False)
-    return dataset, snapshot
-
-
-@pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     from rezsnap.datasets import synthetic_studio
 
@@ -72,8 +62,8 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     return generated, snapshot
 
 
-def test_patched_contexts_equal_rez_on_the_benchmark(rez_repo: tuple[Any, Path]) -> None:
-    dataset, snapshot = rez_repo
+def test_patched_contexts_equal_rez_on_the_benchmark(rez_bench: tuple[Any, Path]) -> None:
+    dataset, snapshot = rez_bench
     solved = [r["request"] for r in dataset.resolves if r["status"] == "success"][::15]
     _both(solved, [str(dataset.path)], snapshot)
     counters = rezsnap_rez.stats()
@@ -204,15 +194,15 @@ def test_activate_from_environment(tmp_path: Path) -> None:
     assert rezsnap_rez.installed()
 
 
-@pytest.mark.parametrize("source", ["rez_repo", "studio"])
+@pytest.mark.parametrize("source", ["rez_bench", "studio"])
 def test_compare_reports_no_divergence(source: str, request: pytest.FixtureRequest, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     generated, snapshot = request.getfixturevalue(source)
     argv = ["compare", "--paths", str(generated.path), "--snapshot", str(snapshot), "--json"]
-    argv += ["--random", "25", "--seed", "1"] if source == "rez_repo" else ["--random", "60"]
+    argv += ["--random", "25", "--seed", "1"] if source == "rez_bench" else ["--random", "60"]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["diverged"] == 0 and sum(report["counts"].values()) == (25 if source == "rez_repo" else 60)
+    assert report["diverged"] == 0 and sum(report["counts"].values()) == (25 if source == "rez_bench" else 60)
     assert report["counts"]["identical"] > 0
 
 

@@ -12,18 +12,6 @@ from typing import Any
 import pytest
 from rezsnap.solver import Repository, solve, solve_many
 
-from rezsnap import build_snapshot
-
-
-@pytest.fixture(scope="module")
-def rez_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    from rezsnap.datasets import rez_benchmark
-
-    dataset = rez_benchmark()
-    snapshot = tmp_path_factory.mktemp("solve") / "snap.parquet"
-    build_snapshot([str(dataset.path)], snapshot, progress=False)
-    return dataset, snapshot
-
 
 def _relative(result: Any, root: str) -> list[str]:
     return [v.uri[len(root) + 1 :] for v in result.resolved_packages]

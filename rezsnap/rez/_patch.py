@@ -11,6 +11,7 @@ own ``_solve``, counted by reason.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -68,12 +69,21 @@ class _Source:
         self.known = frozenset(table.column("family").unique().to_pylist())
         self._stamps: dict[str, tuple[int | None, int | None]] | None = None
         self._recheck_s = recheck_s
-        self._checked_at = 0.0
+        self._checked_at = -math.inf
         self._freshness = Freshness(frozenset(), frozenset())
+        self._paths_match: dict[tuple[str, ...], bool] = {}
+
+    def matches(self, rez_paths: Sequence[str]) -> bool:
+        """Rule 1, remembered per list of paths: ``realpath`` costs a stat per component."""
+        key = tuple(rez_paths)
+        found = self._paths_match.get(key)
+        if found is None:
+            found = self._paths_match[key] = same_paths(self.snapshot.metadata.package_paths, key)
+        return found
 
     def freshness(self) -> Freshness:
         now = time.monotonic()
-        if now - self._checked_at >= self._recheck_s or not self._checked_at:
+        if now - self._checked_at >= self._recheck_s:
             meta = self.snapshot.metadata
             self._freshness = changed_families(meta.package_paths, meta.created, self.known)
             self._checked_at = now
@@ -193,7 +203,7 @@ def _fast_solve(resolver: Any, settings: _Settings) -> Any:
     if not _plain_callback(resolver.callback):
         raise _Fallback("solver callback, fail or time limit")
     source = _source(settings)
-    if not same_paths(source.snapshot.metadata.package_paths, resolver.package_paths):
+    if not source.matches(resolver.package_paths):
         raise _Fallback("snapshot package paths differ from rez's")
     freshness = source.freshness()
     from rezsnap.solver import solve_with
