@@ -39,7 +39,7 @@ def _snapshot_in_fresh_process(path: str, output: str) -> dict[str, Any]:
 
 
 def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,
-                say: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
+                say: Callable[[str], object] = lambda _: None) -> list[dict[str, Any]]:
     from rezsnap.datasets import synthetic_studio_cached
     from rezsnap.solver import Repository, solve_with
 

@@ -446,6 +446,7 @@ def _sample_requests(rng: random.Random, families: list[_Family], data: Sequence
         if len(solved) >= want_solved and plugins:
             # A plugin with the oldest release of its DCC: often not built for it.
             plugin = rng.choice(plugins)
+            assert plugin.dcc is not None  # plugins are the families with a DCC
             request.append(f"{plugin.dcc}-{dccs[plugin.dcc].versions[0]}")
         elif rng.random() < 0.5:
             request.append(_requirement(rng, rng.choice(list(dccs.values()))))

@@ -11,7 +11,7 @@ import importlib.util
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["DemoSummary", "default_dataset", "run_demo"]
 
@@ -37,8 +37,8 @@ def default_dataset() -> str:
     return "rez-benchmark" if importlib.util.find_spec("rez") is not None else "synthetic-2k"
 
 
-def run_demo(dataset: str, *, requests: int = 5, progress: bool | str = True,
-             say: Callable[[str], None] = lambda _: None) -> DemoSummary:
+def run_demo(dataset: str, *, requests: int = 5, progress: bool | Literal["always"] = True,
+             say: Callable[[str], object] = lambda _: None) -> DemoSummary:
     from rezsnap.datasets import cache_dir, load_dataset, spread_sample
     from rezsnap.snapshot import build_snapshot
     from rezsnap.solver import Repository, solve_with
@@ -73,7 +73,7 @@ def run_demo(dataset: str, *, requests: int = 5, progress: bool | str = True,
     return summary
 
 
-def _compare_with_rez(summary: DemoSummary, paths: list[str], say: Callable[[str], None]) -> None:
+def _compare_with_rez(summary: DemoSummary, paths: list[str], say: Callable[[str], object]) -> None:
     from rezsnap.bench.solve import rez_solve
 
     say("solving the same requests with rez, from the package files...")

@@ -18,11 +18,15 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rezsnap.solver import Repository
 from rezsnap.version import RezsnapError
 
 from ._freshness import Freshness, changed_families, same_paths
+
+if TYPE_CHECKING:
+    from rezsnap.solver._families import Family
 
 __all__ = ["FastPathStats", "RezIntegrationError", "install", "installed", "stats", "uninstall"]
 
@@ -261,17 +265,16 @@ def _source(settings: _Settings) -> _Source:
     return source
 
 
-class _Tracking:
+class _Tracking(Repository):
     """The snapshot repository, recording the families one solve asks for."""
 
-    def __init__(self, repository: Any) -> None:
-        self._repository = repository
-        self.searched = repository.searched
+    def __init__(self, repository: Repository) -> None:
+        super().__init__(repository.family, repository.searched)
         self.touched: set[str] = set()
 
-    def family(self, name: str) -> Any:
+    def family(self, name: str) -> Family | None:
         self.touched.add(name)
-        return self._repository.family(name)
+        return super().family(name)
 
 
 class _Variant:
