@@ -168,11 +168,19 @@ def solve_with(
             solver = Solver(parsed, families, searched=repository.searched,
                             intersection_priority=variant_select_mode == "intersection_priority")
             solver.solve()
+            result = _result(solver, texts, time.perf_counter() - started)
+            # Phases point back at their solver: unlinked while the GC is still off, the
+            # search state is freed by reference counting instead of being left for the
+            # next collection to walk (about 10 ms per solve on the rez benchmark).
+            solver.release()
+        return result
     except (RezsnapError, TypeError, RecursionError) as exc:
         return SolveResult("error", failure_description=f"{type(exc).__name__}: {exc}",
                            solve_time_ms=(time.perf_counter() - started) * 1e3,
                            num_solves=solver.num_solves if solver else 0, requests=texts)
-    seconds = time.perf_counter() - started
+
+
+def _result(solver: Solver, texts: tuple[str, ...], seconds: float) -> SolveResult:
     status = solver.status
     variants, ephemerals = solver.resolved() if status == "solved" else ([], [])
     return SolveResult(

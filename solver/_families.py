@@ -116,23 +116,24 @@ def _requirement(text: str) -> Requirement:
 class Family:
     """A family's packages in ascending version order (rez's repository order here)."""
 
-    __slots__ = ("keys", "name", "packages")
+    __slots__ = ("_requires_names", "keys", "name", "packages")
 
     def __init__(self, name: str, packages: Sequence[StoredPackage]) -> None:
         self.name = name
         self.packages = list(packages)
         self.keys: list[VersionKey] = [p.version.key for p in self.packages]
+        self._requires_names: frozenset[str] | None = None
 
-    def requires_names(self) -> set[str]:
-        """Every family any variant of any of its packages names (conflicts included)."""
-        names: set[str] = set()
-        for package in self.packages:
-            data = package.data
-            for text in data.requires:
-                names.add(_requirement(text).name)
-            for variant in data.variants:
-                for text in variant:
-                    names.add(_requirement(text).name)
+    def requires_names(self) -> frozenset[str]:
+        """Every family any variant of any of its packages names (conflicts included).
+
+        Kept on the family: a ``Repository`` hands the same family to every solve."""
+        names = self._requires_names
+        if names is None:
+            texts = {text for package in self.packages for text in package.data.requires}
+            texts.update(text for package in self.packages for variant in package.data.variants
+                         for text in variant)
+            names = self._requires_names = frozenset(_requirement(text).name for text in texts)
         return names
 
     def in_range(self, range_: VersionRange) -> list[StoredPackage]:

@@ -30,7 +30,12 @@ class Status(enum.Enum):
 
 
 class Phase:
-    __slots__ = ("changed", "context", "failure_reason", "scopes", "status")
+    """One resolve state. Besides rez's fields it keeps two indexes so that a step costs
+    what changed rather than the number of scopes: ``where`` (family name -> scope index;
+    one scope per family) and ``dirty`` (the scopes that may still have something to
+    extract: slices only gain extractable families when they are replaced)."""
+
+    __slots__ = ("changed", "context", "dirty", "failure_reason", "scopes", "split_at", "status", "where")
 
     def __init__(
         self,
@@ -45,6 +50,19 @@ class Phase:
         self.status = status
         self.changed = set(range(len(scopes))) if changed is None else changed
         self.failure_reason = failure_reason
+        self.where = {scope.name: i for i, scope in enumerate(scopes)}
+        self.dirty = set(range(len(scopes)))
+        self.split_at: int | None = None  # an exhausted phase's first scope with several variants
+
+    @classmethod
+    def _derived(
+        cls, scopes: list[Scope], context: Any, status: Status, changed: set[int], where: dict[str, int],
+        dirty: set[int], failure_reason: FailureReason | None = None, split_at: int | None = None,
+    ) -> Phase:
+        phase = object.__new__(cls)
+        phase.scopes, phase.context, phase.status, phase.changed = scopes, context, status, changed
+        phase.failure_reason, phase.where, phase.dirty, phase.split_at = failure_reason, where, dirty, split_at
+        return phase
 
     def is_solved(self) -> bool:
         return all(scope.is_solved() for scope in self.scopes)
@@ -53,12 +71,12 @@ class Phase:
         """Extract, intersect and reduce until nothing changes (spec D.6)."""
         scopes = list(self.scopes)
         changed = set(self.changed)
+        where = dict(self.where)
+        dirty = set(self.dirty)
         context = self.context
 
-        def done(status: Status | None = None, reason: FailureReason | None = None) -> Phase:
-            if status is None:
-                status = Status.SOLVED if all(s.is_solved() for s in scopes) else Status.EXHAUSTED
-            return Phase(scopes, context, status, set(), reason)
+        def failed(reason: FailureReason) -> Phase:
+            return Phase._derived(scopes, context, Status.FAILED, set(), where, dirty, reason)
 
         while True:
             before = len(scopes)
@@ -66,8 +84,10 @@ class Phase:
             while True:
                 extracted: list[Requirement] = []
                 requesters: dict[str, list[str]] = {}
-                for i in range(len(scopes)):
-                    variant_slice = scopes[i].slice
+                # rez visits every scope in order; only the dirty ones can have anything left
+                for i in sorted(dirty):
+                    scope = scopes[i]
+                    variant_slice = scope.slice
                     if variant_slice is None:
                         continue
                     pending = variant_slice._pending  # O(1) once known: most scopes have nothing left
@@ -75,80 +95,81 @@ class Phase:
                         pending = variant_slice.pending_fams
                     if not pending:
                         continue
+                    requester = str(scope.request)
                     while True:
-                        scope, request = scopes[i].extract()
+                        scope, request = scope.extract()
                         if request is None:
                             break
                         extracted.append(request)
-                        requesters.setdefault(request.name, []).append(str(scopes[i].request))
-                        scopes[i] = scope
+                        requesters.setdefault(request.name, []).append(requester)
+                    scopes[i] = scope
+                dirty.clear()
                 if not extracted:
                     break
                 merged = RequirementList(extracted)
                 if merged.conflict is not None:
-                    return done(Status.FAILED, DependencyConflicts((DependencyConflict(*merged.conflict),)))
-                intersected: set[str] = set()
-                for i, scope in enumerate(scopes):
-                    request = merged.get(scope.name)
-                    if request is None:
-                        continue
+                    return failed(DependencyConflicts((DependencyConflict(*merged.conflict),)))
+                # the existing scopes in scope order, as rez intersects them
+                for i in sorted(where[r.name] for r in merged.requirements if r.name in where):
+                    scope = scopes[i]
+                    request = merged.get(scope.name)  # type: ignore[assignment]
                     new = scope.intersect(request.range)  # type: ignore[arg-type]
-                    intersected.add(request.name)
                     if new is None:
-                        return done(Status.FAILED, DependencyConflicts(
-                            (DependencyConflict(request, scope.request),)))
+                        return failed(DependencyConflicts((DependencyConflict(request, scope.request),)))
                     if new is not scope:
                         scopes[i] = new
                         changed.add(i)
+                        dirty.add(i)
                         if scope.is_conflict and not new.is_conflict:
                             widened.add(i)
                 for request in merged.requirements:
-                    if request.name in intersected:
+                    if request.name in where:
                         continue
                     try:
-                        scopes.append(Scope(request, context))
+                        scope = Scope(request, context)
                     except PackageFamilyNotFound as exc:
                         raise PackageFamilyNotFound(
                             f"package family not found: {exc.family}, was required by: "
                             f"{', '.join(requesters.get(exc.family, []))} (searched: {context.searched})",
                             exc.family,
                         ) from None
+                    where[request.name] = len(scopes)
+                    dirty.add(len(scopes))
+                    scopes.append(scope)
 
             count = len(scopes)
             if count == before and not changed and not widened:
                 break
-            where = {scope.name: i for i, scope in enumerate(scopes)}
             work = _reduction_pairs(scopes, where, before, changed, widened, context.families)
             while work:
                 x, y = work.pop()
                 new, reductions = scopes[x].reduce_by(scopes[y].request)
                 if new is None:
-                    return done(Status.FAILED, TotalReduction(tuple(reductions)))
+                    return failed(TotalReduction(tuple(reductions)))
                 if new is not scopes[x]:
                     scopes[x] = new
+                    dirty.add(x)
                     # everything that may depend on x is reduced by it again, next
                     work.extend(_dependent_scopes(new.name, x, where, context.families))
             changed = set()
-        return done()
+        # nothing is left to extract: solved when no scope has several variants left
+        for i, scope in enumerate(scopes):
+            variant_slice = scope.slice
+            if variant_slice is not None and len(variant_slice) > 1:
+                return Phase._derived(scopes, context, Status.EXHAUSTED, set(), where, dirty, split_at=i)
+        return Phase._derived(scopes, context, Status.SOLVED, set(), where, dirty)
 
     def split(self) -> tuple[Phase, Phase]:
         """The first normal scope with several variants, split in two (spec D.8)."""
-        first: list[Scope] = []
-        rest: list[Scope] = []
-        split_at: int | None = None
-        for i, scope in enumerate(self.scopes):
-            if split_at is None:
-                parts = scope.split()
-                if parts is not None:
-                    first.append(parts[0])
-                    rest.append(parts[1])
-                    split_at = i
-                    continue
-            first.append(scope)
-            rest.append(scope)
-        assert split_at is not None, "an exhausted phase always has a scope to split"
-        return (Phase(first, self.context, Status.PENDING, {split_at}),
-                Phase(rest, self.context, Status.PENDING, {split_at}))
+        i = self.split_at
+        assert i is not None, "an exhausted phase always has a scope to split"
+        parts = self.scopes[i].split()
+        assert parts is not None
+        first, rest = list(self.scopes), list(self.scopes)
+        first[i], rest[i] = parts
+        # only the split scope has a fresh slice: nothing else has anything to extract
+        return (Phase._derived(first, self.context, Status.PENDING, {i}, dict(self.where), {i}),
+                Phase._derived(rest, self.context, Status.PENDING, {i}, dict(self.where), {i}))
 
     def finalise(self) -> Phase:
         """Detect cycles and order the result (spec D.10)."""

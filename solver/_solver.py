@@ -92,6 +92,11 @@ class Solver:
             self.reporter(new.status.value, new)
         self.stack.append(new)
 
+    def release(self) -> None:
+        """Drop the search state (phases refer to their solver: a reference cycle)."""
+        self.stack.clear()
+        self.failed.clear()
+
     # -- results --------------------------------------------------------------------------------
 
     @property
