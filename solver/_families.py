@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from rezsnap.model import PackageData
-from rezsnap.version import Requirement, RequirementList, Version, VersionKey, VersionRange
+from rezsnap.version import Bound, Requirement, RequirementList, Version, VersionKey, VersionRange
 
 from ._failures import PackageFamilyNotFound, ResolveError
 
@@ -25,12 +25,14 @@ _VARIANTS_LOCK: Final = threading.Lock()
 class StoredPackage:
     """One package version of a family, with its definition's URI for output."""
 
-    __slots__ = ("_variants", "data", "uri", "version")
+    __slots__ = ("_variants", "data", "exact_bound", "first_bit", "uri", "version")
 
     def __init__(self, data: PackageData, version: Version, uri: str | None) -> None:
         self.data = data
         self.version = version
         self.uri = uri
+        self.first_bit = 0  # its first variant's position among its family's variants
+        self.exact_bound = Bound.exact(version)  # ==version, for the ranges of slices
         self._variants: list[PackageVariant] | None = None
 
     def variants(self) -> list[PackageVariant]:
@@ -49,13 +51,14 @@ class StoredPackage:
 class PackageVariant:
     """One variant: the package's requires plus the variant's, merged (spec C.7)."""
 
-    __slots__ = ("_requires", "by_name", "index", "name", "package", "version")
+    __slots__ = ("_requires", "bit", "by_name", "index", "name", "package", "version")
 
     def __init__(self, package: StoredPackage, index: int | None) -> None:
         self.package = package
         self.name = package.data.name
         self.version = package.version
         self.index = index
+        self.bit = 1 << (package.first_bit + (index or 0))  # its member bit in family-wide masks
         self._requires: RequirementList | None = None
 
     @property
@@ -116,13 +119,18 @@ def _requirement(text: str) -> Requirement:
 class Family:
     """A family's packages in ascending version order (rez's repository order here)."""
 
-    __slots__ = ("_requires_names", "keys", "name", "packages")
+    __slots__ = ("_dependencies", "_requires_names", "keys", "name", "packages")
 
     def __init__(self, name: str, packages: Sequence[StoredPackage]) -> None:
         self.name = name
         self.packages = list(packages)
         self.keys: list[VersionKey] = [p.version.key for p in self.packages]
         self._requires_names: frozenset[str] | None = None
+        self._dependencies: dict[str, DependencyGroups | None] | None = None
+        first_bit = 0
+        for package in self.packages:
+            package.first_bit = first_bit
+            first_bit += len(package.data.variants) or 1
 
     def requires_names(self) -> frozenset[str]:
         """Every family any variant of any of its packages names (conflicts included).
@@ -136,8 +144,54 @@ class Family:
             names = self._requires_names = frozenset(_requirement(text).name for text in texts)
         return names
 
+    def dependency_groups(self, name: str) -> DependencyGroups | None:
+        """The family's distinct requirements on ``name``, each with the mask of the variants
+        that have it (``PackageVariant.bit``); None when a variant's requirements on ``name``
+        conflict (that variant fails when it is loaded, as in rez).
+
+        Built once per family from the requirement texts, without loading variants, so a
+        reduction tests a few distinct requirements instead of every variant (spec D.7)."""
+        dependencies = self._dependencies
+        if dependencies is None:
+            dependencies = self._dependencies = _dependency_groups(self.packages)
+        return dependencies.get(name, _NO_GROUPS)
+
     def in_range(self, range_: VersionRange) -> list[StoredPackage]:
         return [self.packages[i] for i in range_.positions_in(self.keys)]
+
+
+DependencyGroups = tuple[tuple[Requirement, int], ...]
+_NO_GROUPS: Final[DependencyGroups] = ()
+
+
+def _dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, DependencyGroups | None]:
+    groups: dict[str, dict[Requirement, int]] = {}
+    broken: set[str] = set()
+    for package in packages:
+        data = package.data
+        common = [_requirement(text) for text in data.requires]
+        for offset, extra in enumerate(data.variants or ((),)):
+            requires = common + [_requirement(text) for text in extra] if extra else common
+            by_name: dict[str, Requirement] = {}
+            for requirement in requires:
+                name = requirement.name
+                found = by_name.get(name)
+                if found is None:
+                    by_name[name] = requirement
+                    continue
+                merged = found.merged(requirement)  # C.6, per name
+                if merged is None:
+                    broken.add(name)
+                else:
+                    by_name[name] = merged
+            bit = 1 << (package.first_bit + offset)
+            for name, requirement in by_name.items():
+                masks = groups.setdefault(name, {})
+                masks[requirement] = masks.get(requirement, 0) | bit
+    result: dict[str, DependencyGroups | None] = {name: tuple(masks.items()) for name, masks in groups.items()}
+    for name in broken:
+        result[name] = None
+    return result
 
 
 _NONE: Final[set[str]] = set()

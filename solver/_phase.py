@@ -83,7 +83,7 @@ class Phase:
             widened: set[int] = set()
             while True:
                 extracted: list[Requirement] = []
-                requesters: dict[str, list[str]] = {}
+                requesters: dict[str, list[Scope]] = {}  # for the not-found message only
                 # rez visits every scope in order; only the dirty ones can have anything left
                 for i in sorted(dirty):
                     scope = scopes[i]
@@ -95,7 +95,7 @@ class Phase:
                         pending = variant_slice.pending_fams
                     if not pending:
                         continue
-                    requester = str(scope.request)
+                    requester = scope
                     while True:
                         scope, request = scope.extract()
                         if request is None:
@@ -130,7 +130,7 @@ class Phase:
                     except PackageFamilyNotFound as exc:
                         raise PackageFamilyNotFound(
                             f"package family not found: {exc.family}, was required by: "
-                            f"{', '.join(requesters.get(exc.family, []))} (searched: {context.searched})",
+                            f"{', '.join(map(str, requesters.get(exc.family, [])))} (searched: {context.searched})",
                             exc.family,
                         ) from None
                     where[request.name] = len(scopes)

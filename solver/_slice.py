@@ -104,7 +104,7 @@ class VariantSlice:
     """The remaining candidates of one family, with cached family facts (spec D.3)."""
 
     __slots__ = (
-        "_common_fams", "_fam_requires", "_len", "_pending", "_range", "been_intersected_with", "been_reduced_by",
+        "_common_fams", "_fam_requires", "_len", "_mask", "_pending", "_range", "been_intersected_with", "been_reduced_by",
         "context", "entries", "extracted_fams", "name", "sorted",
     )
 
@@ -114,13 +114,16 @@ class VariantSlice:
         self.context = context
         self.extracted_fams: frozenset[str] = frozenset()
         self.sorted = False
-        self.been_reduced_by: set[Requirement] = set()
+        # by identity (the object kept alive so its id stays unique): an equal request that
+        # is another object is only tested again, and hashing a request formats its range
+        self.been_reduced_by: dict[int, Requirement] = {}
         self.been_intersected_with: set[VersionRange] = set()
         self._len: int | None = None
         self._range: VersionRange | None = None
         self._common_fams: frozenset[str] | None = None
         self._fam_requires: frozenset[str] = frozenset()
         self._pending: frozenset[str] | None = None  # common_fams - extracted_fams
+        self._mask: int | None = None  # OR of its variants' bits
 
     def __len__(self) -> int:
         if self._len is None:
@@ -130,8 +133,24 @@ class VariantSlice:
     @property
     def range_(self) -> VersionRange:
         if self._range is None:
-            self._range = VersionRange.from_versions(e.version for e in self.entries)
+            # one exact bound per version, ascending: entries are distinct versions, in
+            # family order until sort_versions() turns them to descending
+            bounds = [e.package.exact_bound for e in self.entries]
+            if self.sorted:
+                bounds.reverse()
+            self._range = VersionRange.from_bounds(tuple(bounds))
         return self._range
+
+    @property
+    def mask(self) -> int:
+        mask = self._mask
+        if mask is None:
+            mask = 0
+            for entry in self.entries:
+                for variant in entry.variants:
+                    mask |= variant.bit
+            self._mask = mask
+        return mask
 
     def iter_variants(self) -> Any:
         for entry in self.entries:
@@ -198,10 +217,22 @@ class VariantSlice:
 
     def reduce_by(self, request: Requirement) -> tuple[VariantSlice | None, list[Reduction]]:
         # the family test first: it is a str lookup, and it answers 99% of the calls
-        if request.range is None or request.name not in self.fam_requires:
+        name = request.name
+        if request.range is None or name not in self.fam_requires:
             return self, []
-        if request in self.been_reduced_by:
+        if id(request) in self.been_reduced_by:
             return self, []
+        # Which variants would go: a few distinct requirements per family, tested once
+        # each, instead of every variant (spec D.7); the scan below only runs to remove.
+        groups = self.context.families.family(self.name).dependency_groups(name)
+        if groups is not None and len(groups) < len(self):
+            removed = 0
+            for dependency, mask in groups:
+                if dependency.conflicts_with(request):
+                    removed |= mask
+            if not removed & self.mask:
+                self.been_reduced_by[id(request)] = request
+                return self, []
         entries: list[Entry] = []
         reductions: list[Reduction] = []
         tested: dict[Requirement, bool] = {}
@@ -223,7 +254,7 @@ class VariantSlice:
             return None, reductions
         if reductions:
             return self._copy(entries), reductions
-        self.been_reduced_by.add(request)
+        self.been_reduced_by[id(request)] = request
         return self, []
 
     def extract(self) -> tuple[VariantSlice, Requirement | None]:
@@ -241,7 +272,7 @@ class VariantSlice:
         new.sorted = self.sorted
         new.been_reduced_by = self.been_reduced_by
         new.been_intersected_with = self.been_intersected_with
-        new._len, new._range = self._len, self._range
+        new._len, new._range, new._mask = self._len, self._range, self._mask
         new._common_fams, new._fam_requires = self._common_fams, self._fam_requires
         new.extracted_fams = self.extracted_fams | {fam}
         new._pending = fams - {fam}

@@ -286,6 +286,12 @@ class VersionRange:
         return new
 
     @classmethod
+    def from_bounds(cls, bounds: Iterable[Bound]) -> VersionRange:
+        """A range of exactly these bounds, which must already be ascending and disjoint,
+        as a normalised range holds them (not checked: a hot path of the solver)."""
+        return cls._from_bounds(bounds)
+
+    @classmethod
     def from_versions(cls, versions: Iterable[Version]) -> VersionRange:
         """One exact bound per distinct version, ascending (``==1|==2``)."""
         unique: dict[VersionKey, Version] = {}

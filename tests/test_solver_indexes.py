@@ -1,0 +1,82 @@
+"""The solver's precomputed indexes give what the per-variant definitions give (spec D.7).
+
+``Family.dependency_groups`` is read from the requirement texts without loading
+variants; a reduction trusts it to skip slices nothing would be removed from.
+Here every family of the rez benchmark repository and a hand-made family with
+merged and conflicting requirements are checked against the loaded variants.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+from rezsnap.model import PackageData
+from rezsnap.solver import Repository
+from rezsnap.solver._families import Family
+from rezsnap.solver._failures import ResolveError
+
+
+def _loaded_groups(family: Family) -> dict[str, dict[str, int]]:
+    """name -> str(requirement) -> mask, from the variants themselves."""
+    found: dict[str, dict[str, int]] = {}
+    for package in family.packages:
+        for variant in package.variants():
+            for requirement in variant.requires_list.requirements:
+                masks = found.setdefault(requirement.name, {})
+                key = str(requirement)
+                masks[key] = masks.get(key, 0) | variant.bit
+    return found
+
+
+def _indexed_groups(family: Family, names: set[str]) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {}
+    for name in names:
+        groups = family.dependency_groups(name)
+        assert groups is not None, name
+        masks = found.setdefault(name, {})
+        for requirement, mask in groups:
+            key = str(requirement)
+            masks[key] = masks.get(key, 0) | mask
+    return found
+
+
+def _check(family: Family) -> None:
+    loaded = _loaded_groups(family)
+    assert _indexed_groups(family, set(loaded)) == loaded
+    assert family.dependency_groups("no-such-family-anywhere") == ()
+    bits = [v.bit for p in family.packages for v in p.variants()]
+    assert len(set(bits)) == len(bits), "every variant of a family has its own bit"
+
+
+def test_dependency_groups_equal_the_loaded_variants_on_the_benchmark(rez_bench: tuple[Any, Path]) -> None:
+    _, snapshot = rez_bench
+    repository = Repository.from_snapshot(snapshot)
+    loader = repository._loader
+    names = sorted(loader._rows)  # type: ignore[attr-defined]
+    for name in random.Random(7).sample(names, 300):
+        family = repository.family(name)
+        if family is not None:
+            _check(family)
+
+
+def test_dependency_groups_merge_per_name_and_flag_internal_conflicts() -> None:
+    packages = [
+        PackageData("tool", "1", ("lib-1+", "py-2"), (("lib-1.2", "os-linux"), ("lib<3", "os-osx"))),
+        PackageData("tool", "2", ("lib-1+",), (("py-3",), ("!py-3", "py-2"))),
+        PackageData("tool", "3", ("~lib-2",), ()),
+        PackageData("tool", "4", ("lib-1+",), (("lib-0.5",), ("lib-2",))),  # variant 0 conflicts
+    ]
+    family = Repository.from_packages(packages).family("tool")
+    assert family is not None
+    assert family.dependency_groups("lib") is None  # tool-4[0]: lib-1+ and lib-0.5 cannot merge
+    good = Repository.from_packages(packages[:3]).family("tool")
+    assert good is not None
+    _check(good)
+    try:
+        family.packages[3].variants()[0].requires_list
+    except ResolveError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("the conflicting variant fails when it is loaded")
