@@ -95,13 +95,10 @@ class Phase:
                         pending = variant_slice.pending_fams
                     if not pending:
                         continue
-                    requester = scope
-                    while True:
-                        scope, request = scope.extract()
-                        if request is None:
-                            break
+                    scope, requests = scope.extract()
+                    for request in requests:
                         extracted.append(request)
-                        requesters.setdefault(request.name, []).append(requester)
+                        requesters.setdefault(request.name, []).append(scope)
                     scopes[i] = scope
                 dirty.clear()
                 if not extracted:

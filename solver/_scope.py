@@ -82,13 +82,13 @@ class Scope:
             return self._copy(new_slice), reductions
         return self, []
 
-    def extract(self) -> tuple[Scope, Requirement | None]:
+    def extract(self) -> tuple[Scope, list[Requirement]]:
         if self.slice is None:
-            return self, None
-        new_slice, request = self.slice.extract()
-        if request is None:
-            return self, None
-        return self._copy(new_slice, self.request), request  # same variants: same request
+            return self, []
+        new_slice, requests = self.slice.extract()
+        if not requests:
+            return self, requests
+        return self._copy(new_slice, self.request), requests  # same variants: same request
 
     def split(self) -> tuple[Scope, Scope] | None:
         if self.slice is None or len(self.slice) == 1:

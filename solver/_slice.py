@@ -163,8 +163,6 @@ class VariantSlice:
         return entry.variants[0]
 
     def _update_fam_info(self) -> None:
-        if self._common_fams is not None:
-            return
         common = set(self.first_variant.request_fams)
         requires: set[str] = set()
         for variant in self.iter_variants():
@@ -177,13 +175,17 @@ class VariantSlice:
 
     @property
     def common_fams(self) -> frozenset[str]:
-        self._update_fam_info()
-        assert self._common_fams is not None
-        return self._common_fams
+        common = self._common_fams
+        if common is None:
+            self._update_fam_info()
+            common = self._common_fams
+            assert common is not None
+        return common
 
     @property
     def fam_requires(self) -> frozenset[str]:
-        self._update_fam_info()
+        if self._common_fams is None:
+            self._update_fam_info()
         return self._fam_requires
 
     @property
@@ -257,26 +259,33 @@ class VariantSlice:
         self.been_reduced_by[id(request)] = request
         return self, []
 
-    def extract(self) -> tuple[VariantSlice, Requirement | None]:
+    def extract(self) -> tuple[VariantSlice, list[Requirement]]:
+        """Every pending family's requirement (rez extracts them one by one, smallest name
+        first, from the same variants: one pass here), and the slice that has them extracted."""
         fams = self.pending_fams
         if not fams:
-            return self, None
-        fam = min(fams)
-        range_: VersionRange | None = None
+            return self, []
+        names = sorted(fams)
+        ranges: list[VersionRange | None] = [None] * len(names)
         for entry in self.entries:
             for variant in entry.variants:  # all loaded: common_fams needed their requirements
-                dependency_range = variant.by_name[fam].range
-                assert dependency_range is not None
-                range_ = dependency_range if range_ is None else _union(range_, dependency_range)
-        new = VariantSlice(self.name, self.entries, self.context)
-        new.sorted = self.sorted
+                by_name = variant.by_name
+                for k, fam in enumerate(names):
+                    dependency_range = by_name[fam].range
+                    current = ranges[k]
+                    if current is None:
+                        ranges[k] = dependency_range
+                    elif dependency_range is not current or len(current.bounds) > 1:
+                        ranges[k] = _union(current, dependency_range)  # type: ignore[arg-type]
+        new = object.__new__(VariantSlice)
+        new.name, new.entries, new.context, new.sorted = self.name, self.entries, self.context, self.sorted
         new.been_reduced_by = self.been_reduced_by
         new.been_intersected_with = self.been_intersected_with
         new._len, new._range, new._mask = self._len, self._range, self._mask
         new._common_fams, new._fam_requires = self._common_fams, self._fam_requires
-        new.extracted_fams = self.extracted_fams | {fam}
-        new._pending = fams - {fam}
-        return new, Requirement.construct(fam, range_)
+        new.extracted_fams = self.extracted_fams | fams
+        new._pending = frozenset()
+        return new, [Requirement.construct(fam, r) for fam, r in zip(names, ranges)]
 
     def sort_versions(self) -> None:
         """Highest version first (the default orderer), once per slice lineage."""
