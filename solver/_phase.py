@@ -264,38 +264,60 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
 
 
 def _dependency_order(graph: dict[str, set[str]], requested: list[str]) -> list[str]:
-    """Stable dependency-first order over the request order (spec D.10.3)."""
-    reach: dict[str, set[str]] = {}
+    """Stable dependency-first order over the request order (spec D.10.3).
 
-    def deps(name: str) -> set[str]:
-        found = reach.get(name)
+    rez walks a list: while some later entry is a (transitive) dependency of the head,
+    the first such entry moves to the front; otherwise the head is emitted. Entries moved
+    forward are emitted before the head comes back, so this is the same as a depth-first
+    walk that visits each node's dependencies in list order (the graph has no cycle here).
+    """
+    pending = requested + sorted(set(graph) - set(requested))
+    position = {name: i for i, name in enumerate(pending)}
+    below = _closures(graph)
+    ordered: dict[str, list[str]] = {}
+
+    def dependencies(name: str) -> list[str]:
+        found = ordered.get(name)
         if found is None:
-            found = set()
-            todo = list(graph[name])
-            while todo:
-                node = todo.pop()
-                if node not in found:
-                    found.add(node)
-                    todo.extend(graph[node])
-            found.discard(name)
-            reach[name] = found
+            found = ordered[name] = sorted(below[name], key=position.__getitem__)
         return found
 
-    pending = requested + sorted(set(graph) - set(requested))
     emitted: list[str] = []
     done: set[str] = set()
-    while pending:
-        head = pending[0]
-        if head in done or head not in graph:
-            pending.pop(0)
+    for root in pending:
+        if root in done or root not in graph:
             continue
-        below = deps(head)
-        for index in range(1, len(pending)):
-            if pending[index] in below and pending[index] not in done:
-                pending.insert(0, pending.pop(index))
-                break
-        else:
-            emitted.append(head)
-            done.add(head)
-            pending.pop(0)
+        stack = [(root, iter(dependencies(root)))]
+        while stack:
+            node, rest = stack[-1]
+            for name in rest:
+                if name not in done:
+                    stack.append((name, iter(dependencies(name))))
+                    break
+            else:
+                stack.pop()
+                emitted.append(node)
+                done.add(node)
     return emitted
+
+
+def _closures(graph: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Every node's transitive dependencies, for an acyclic graph (children first)."""
+    closure: dict[str, frozenset[str]] = {}
+    for root in graph:
+        if root in closure:
+            continue
+        stack = [root]
+        while stack:
+            node = stack[-1]
+            missing = [child for child in graph[node] if child not in closure]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            if node not in closure:
+                found: set[str] = set(graph[node])
+                for child in graph[node]:
+                    found |= closure[child]
+                closure[node] = frozenset(found)
+    return closure
