@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from operator import attrgetter
 from typing import Final
 
 from ._errors import InvalidRange, InvalidVersion
@@ -30,17 +31,18 @@ class Bound:
     ``Version.inf`` as an inclusive upper end means "no upper bound".
     """
 
-    __slots__ = ("key", "lower", "lower_inclusive", "lower_key", "upper", "upper_inclusive", "upper_key")
+    __slots__ = ("lower", "lower_inclusive", "lower_key", "upper", "upper_inclusive", "upper_key")
 
     lower: Version
     lower_inclusive: bool
     upper: Version
     upper_inclusive: bool
-    #: lower ends order by version, then inclusive before exclusive
+    #: lower ends order by version, then inclusive before exclusive; ``lower_key <
+    #: upper_key`` exactly when the bound is non-empty (at one version both ends must
+    #: be inclusive: (v, 0) < (v, 1))
     lower_key: EndKey
     #: upper ends order by version, then exclusive before inclusive
     upper_key: EndKey
-    key: tuple[EndKey, EndKey]
 
     def __init__(
         self,
@@ -58,7 +60,6 @@ class Bound:
         self.upper_inclusive = upper_inclusive
         self.lower_key = (lower.key, 0 if lower_inclusive else 1)
         self.upper_key = (upper.key, 1 if upper_inclusive else 0)
-        self.key = (self.lower_key, self.upper_key)
         if check:
             lk, uk = self.lower_key[0], self.upper_key[0]
             if lk > uk or (lk == uk and not (lower_inclusive and upper_inclusive)):
@@ -83,13 +84,18 @@ class Bound:
     def __repr__(self) -> str:
         return f"Bound({str(self)!r})"
 
+    @property
+    def key(self) -> tuple[EndKey, EndKey]:
+        # not stored: bounds are built by the hundred thousand, each object is GC work
+        return (self.lower_key, self.upper_key)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Bound):
             return NotImplemented
-        return self.key == other.key
+        return self.lower_key == other.lower_key and self.upper_key == other.upper_key
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        return hash((self.lower_key, self.upper_key))
 
     def contains_key(self, key: VersionKey) -> int:
         """-1 below the lower end, 1 above the upper end, 0 inside (rez's version_containment)."""
@@ -125,7 +131,6 @@ class Bound:
         new.upper_inclusive = upper_inclusive
         new.lower_key = lower_key
         new.upper_key = upper_key
-        new.key = (lower_key, upper_key)
         return new
 
     def intersects(self, other: Bound) -> bool:
@@ -133,6 +138,9 @@ class Bound:
         upper = self if self.upper_key <= other.upper_key else other
         lk, uk = lower.lower_key[0], upper.upper_key[0]
         return lk < uk or (lk == uk and lower.lower_inclusive and upper.upper_inclusive)
+
+
+_new: Final = object.__new__  # the hot paths build bounds and ranges without __init__
 
 
 def _lower_text(version: Version, inclusive: bool) -> str:
@@ -232,7 +240,12 @@ def _union(bounds: Sequence[Bound]) -> tuple[Bound, ...]:
 
 
 def _bound_key(bound: Bound) -> tuple[EndKey, EndKey]:
-    return bound.key
+    return (bound.lower_key, bound.upper_key)
+
+
+# Bisection over a normalised range's bounds (ascending, disjoint: lower ends are
+# distinct) by lower end; callers look at both neighbours of the position found.
+_lower_key: Final = attrgetter("lower_key")
 
 
 @lru_cache(maxsize=16384)
@@ -258,9 +271,10 @@ def _parse(text: str) -> tuple[Bound, ...]:
 class VersionRange:
     """An immutable rez version range: ``VersionRange("1.2+<2|3")``; ``""`` is the any range."""
 
-    __slots__ = ("_hash", "_str", "bounds")
+    __slots__ = ("_hash", "_single", "_str", "bounds")
 
     bounds: tuple[Bound, ...]
+    _single: Bound | None  # the bound of a one-bound range (the common case), else None
     _str: str | None
     _hash: int | None
 
@@ -270,17 +284,19 @@ class VersionRange:
         elif not isinstance(text, str):
             raise TypeError(f"VersionRange() takes a str, not {type(text).__name__}")
         try:
-            self.bounds = _parse(text)
+            self.bounds = bounds = _parse(text)
         except (InvalidRange, InvalidVersion) as exc:
             reason = exc.reason if isinstance(exc, InvalidRange) else str(exc)
             raise InvalidRange(text, reason) from None
+        self._single = bounds[0] if len(bounds) == 1 else None
         self._str = None
         self._hash = None
 
     @classmethod
     def _from_bounds(cls, bounds: Iterable[Bound]) -> VersionRange:
         new = object.__new__(cls)
-        new.bounds = bounds if type(bounds) is tuple else tuple(bounds)
+        new.bounds = bounds = bounds if type(bounds) is tuple else tuple(bounds)
+        new._single = bounds[0] if len(bounds) == 1 else None
         new._str = None
         new._hash = None
         return new
@@ -330,6 +346,13 @@ class VersionRange:
         key = version._key
         if key is None:
             key = version.key
+        bound = self._single
+        if bound is not None:  # the common case, without the loop
+            lower = bound.lower_key[0]
+            if key > lower or (key == lower and bound.lower_inclusive):
+                upper = bound.upper_key[0]
+                return key < upper or (key == upper and bound.upper_inclusive)
+            return False
         bounds = self.bounds
         if len(bounds) < 5:
             # rez's early exit: bounds ascend, so a version below one is below the rest
@@ -341,7 +364,7 @@ class VersionRange:
                 if key < upper or (key == upper and bound.upper_inclusive):
                     return True
             return False
-        i = bisect_left(bounds, ((key, 0), (Version.inf.key, 1)), key=_bound_key)
+        i = bisect_left(bounds, (key, 0), key=_lower_key)
         if i and bounds[i - 1].contains_key(key) == 0:
             return True
         return i < len(bounds) and bounds[i].contains_key(key) == 0
@@ -350,7 +373,7 @@ class VersionRange:
         bounds = self.bounds
         lo = 0
         for bound in other.bounds:
-            i = bisect_left(bounds, bound.key, lo=lo, key=_bound_key)
+            i = bisect_left(bounds, bound.lower_key, lo=lo, key=_lower_key)
             if i and bounds[i - 1].contains_bound(bound):
                 lo = i - 1
             elif i < len(bounds) and bounds[i].contains_bound(bound):
@@ -368,7 +391,7 @@ class VersionRange:
             return any(a.intersects(b) for a in shorter for b in longer)
         lo = 0
         for bound in shorter:
-            i = bisect_left(longer, bound.key, lo=lo, key=_bound_key)
+            i = bisect_left(longer, bound.lower_key, lo=lo, key=_lower_key)
             if i and longer[i - 1].intersects(bound):
                 return True
             if i < len(longer) and longer[i].intersects(bound):
@@ -463,26 +486,55 @@ class VersionRange:
         return self.inverse()
 
     def __and__(self, other: VersionRange) -> VersionRange | None:
+        # Bound.intersection inlined (the solver's and the benchmark's hot path): a
+        # Python call per bound pair costs as much as the comparisons themselves.
+        x, y = self._single, other._single
+        if x is not None and y is not None:
+            xl, xu, yl, yu = x.lower_key, x.upper_key, y.lower_key, y.upper_key
+            if xl >= yl:
+                if xu <= yu:
+                    return self  # inside the other: share it (immutable)
+                lower, lk, upper, uk = x, xl, y, yu
+            elif yu < xu:  # (equal upper ends: rez keeps the first range's, whose text may differ)
+                return other
+            else:
+                lower, lk, upper, uk = y, yl, x, xu
+            if lk < uk:  # non-empty (see Bound.lower_key)
+                bound = _new(Bound)
+                bound.lower, bound.lower_inclusive, bound.lower_key = lower.lower, lower.lower_inclusive, lk
+                bound.upper, bound.upper_inclusive, bound.upper_key = upper.upper, upper.upper_inclusive, uk
+                new = _new(VersionRange)
+                new.bounds, new._single, new._str, new._hash = (bound,), bound, None, None
+                return new
+            return None
+        # every pair in order, not re-normalised (as rez: spec B.5)
+        bounds = []
         mine, theirs = self.bounds, other.bounds
-        if len(mine) != 1 or len(theirs) != 1:
-            # every pair in order, not re-normalised (as rez: spec B.5)
-            bounds = [b for x in mine for y in theirs if (b := x.intersection(y)) is not None]
-            return VersionRange._from_bounds(bounds) if bounds else None
-        # the solver's hot case, inlined: one bound each (see Bound.intersection)
-        x, y = mine[0], theirs[0]
-        lower = x if x.lower_key >= y.lower_key else y
-        upper = x if x.upper_key <= y.upper_key else y
-        lk, uk = lower.lower_key, upper.upper_key
-        if lk[0] < uk[0] or (lk[0] == uk[0] and lower.lower_inclusive and upper.upper_inclusive):
-            if lower is upper:
-                return self if lower is x else other  # immutable: share it
-            new = object.__new__(VersionRange)
-            new.bounds = (Bound._raw(lower.lower, lower.lower_inclusive, lk, upper.upper,
-                                     upper.upper_inclusive, uk),)
-            new._str = None
-            new._hash = None
-            return new
-        return None
+        for x in mine:
+            xl, xu = x.lower_key, x.upper_key
+            for y in theirs:
+                yl, yu = y.lower_key, y.upper_key
+                if xl >= yl:
+                    if xu <= yu:
+                        bounds.append(x)  # inside y: share it (immutable)
+                        continue
+                    lower, lk, upper, uk = x, xl, y, yu
+                elif yu < xu:  # (equal upper ends: rez keeps the first range's, whose text may differ)
+                    bounds.append(y)
+                    continue
+                else:
+                    lower, lk, upper, uk = y, yl, x, xu
+                if lk < uk:  # non-empty (see Bound.lower_key)
+                    bound = _new(Bound)
+                    bound.lower, bound.lower_inclusive, bound.lower_key = lower.lower, lower.lower_inclusive, lk
+                    bound.upper, bound.upper_inclusive, bound.upper_key = upper.upper, upper.upper_inclusive, uk
+                    bounds.append(bound)
+        if not bounds:
+            return None
+        new = _new(VersionRange)
+        new.bounds, new._str, new._hash = tuple(bounds), None, None
+        new._single = bounds[0] if len(bounds) == 1 else None
+        return new
 
     def __or__(self, other: VersionRange) -> VersionRange:
         return self.union(other)
