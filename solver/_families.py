@@ -165,7 +165,9 @@ _NO_GROUPS: Final[DependencyGroups] = ()
 
 
 def _dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, DependencyGroups | None]:
-    groups: dict[str, dict[Requirement, int]] = {}
+    # grouped by identity: requirements are shared per text (_requirement), and hashing
+    # one formats it; an equal requirement that is another object only makes one more group
+    groups: dict[str, dict[int, tuple[Requirement, int]]] = {}
     broken: set[str] = set()
     for package in packages:
         data = package.data
@@ -187,8 +189,9 @@ def _dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, Dependenc
             bit = 1 << (package.first_bit + offset)
             for name, requirement in by_name.items():
                 masks = groups.setdefault(name, {})
-                masks[requirement] = masks.get(requirement, 0) | bit
-    result: dict[str, DependencyGroups | None] = {name: tuple(masks.items()) for name, masks in groups.items()}
+                found = masks.get(id(requirement))
+                masks[id(requirement)] = (requirement, bit if found is None else found[1] | bit)
+    result: dict[str, DependencyGroups | None] = {name: tuple(masks.values()) for name, masks in groups.items()}
     for name in broken:
         result[name] = None
     return result
