@@ -189,8 +189,8 @@ def _dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, Dependenc
             bit = 1 << (package.first_bit + offset)
             for name, requirement in by_name.items():
                 masks = groups.setdefault(name, {})
-                found = masks.get(id(requirement))
-                masks[id(requirement)] = (requirement, bit if found is None else found[1] | bit)
+                group = masks.get(id(requirement))
+                masks[id(requirement)] = (requirement, bit if group is None else group[1] | bit)
     result: dict[str, DependencyGroups | None] = {name: tuple(masks.values()) for name, masks in groups.items()}
     for name in broken:
         result[name] = None
