@@ -64,9 +64,6 @@ class Phase:
         phase.failure_reason, phase.where, phase.dirty, phase.split_at = failure_reason, where, dirty, split_at
         return phase
 
-    def is_solved(self) -> bool:
-        return all(scope.is_solved() for scope in self.scopes)
-
     def solve(self) -> Phase:
         """Extract, intersect and reduce until nothing changes (spec D.6)."""
         scopes = list(self.scopes)

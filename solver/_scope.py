@@ -96,11 +96,6 @@ class Scope:
         first, rest = self.slice.split()
         return self._copy(first), self._copy(rest)
 
-    def is_solved(self) -> bool:
-        if self.slice is None:
-            return True
-        return len(self.slice) == 1 and not self.slice.extractable
-
     def solved_variant(self) -> PackageVariant | None:
         if self.slice is not None and len(self.slice) == 1:
             return self.slice.first_variant

@@ -195,10 +195,6 @@ class VariantSlice:
             self._pending = self.common_fams - self.extracted_fams
         return self._pending
 
-    @property
-    def extractable(self) -> bool:
-        return bool(self.pending_fams)
-
     def _copy(self, entries: list[Entry]) -> VariantSlice:
         new = VariantSlice(self.name, entries, self.context)
         new.sorted = self.sorted
