@@ -166,7 +166,7 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[Scanne
         new(cls, (family, "", None, None, repo, kind, None))
         # rez drops this version and finds no definition file in the family dir
         if name == NO_VERSION
-        else new(cls, (family, name, fmt, prefix + name + suffix + fmt if fmt else None, repo, kind, stamp))
+        else new(cls, (family, name, fmt, f"{prefix}{name}{suffix}{fmt}" if fmt else None, repo, kind, stamp))
         for name, fmt, stamp in rows
     ]
 

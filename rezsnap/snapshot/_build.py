@@ -142,21 +142,44 @@ def _open_previous(previous: PathArg | None, options: dict[str, Any], report: Sn
     return _Previous(snapshot.table)
 
 
-def _in_rez_order(packages: list[ScannedPackage]) -> tuple[list[ScannedPackage], list[int]]:
+class _Walked(NamedTuple):
+    """The walk's packages in snapshot order, each one's rank in its family, and the
+    same packages as columns (``zip(*packages)``: one transposition, read by every step)."""
+
+    packages: list[ScannedPackage]
+    ranks: list[int]
+    columns: list[tuple[Any, ...]]
+
+    def column(self, name: str) -> tuple[Any, ...]:
+        return self.columns[ScannedPackage._fields.index(name)]
+
+
+def _in_rez_order(packages: list[ScannedPackage]) -> _Walked:
     """Rows sorted by (repo order, family, rez version order), and each row's rank in its family.
 
     The scan lists directory families in version order already; a combined
     file keeps its file order, and a family may be both a directory and a file.
     """
-    ordered: list[ScannedPackage] = []
-    ranks: list[int] = []
-    for _, run in groupby(packages, key=attrgetter("repo", "family")):
-        group = list(run)
-        if len(group) > 1 and any(p.kind is PackageKind.COMBINED for p in group):
-            group.sort(key=lambda p: version_sort_key(p.version))
-        ordered += group
-        ranks += range(len(group))
-    return ordered, ranks
+    columns = _transposed(packages)
+    if PackageKind.COMBINED in columns[ScannedPackage._fields.index("kind")]:
+        ordered: list[ScannedPackage] = []
+        for _, run in groupby(packages, key=attrgetter("repo", "family")):
+            group = list(run)
+            if len(group) > 1 and any(p.kind is PackageKind.COMBINED for p in group):
+                group.sort(key=lambda p: version_sort_key(p.version))
+            ordered += group
+        packages, columns = ordered, _transposed(ordered)
+    walked = _Walked(packages, [], columns)
+    rank, last = 0, None
+    for family_in_repo in zip(walked.column("family"), walked.column("repo")):
+        rank = rank + 1 if family_in_repo == last else 0
+        last = family_in_repo
+        walked.ranks.append(rank)
+    return walked
+
+
+def _transposed(packages: list[ScannedPackage]) -> list[tuple[Any, ...]]:
+    return list(zip(*packages)) or [()] * len(ScannedPackage._fields)
 
 
 def _storable(packages: list[ScannedPackage], report: SnapshotReport) -> list[ScannedPackage]:
@@ -243,7 +266,8 @@ def _build(
             report.seconds["scan"] = time.perf_counter() - started
             reusable = reading.result()
             report.problems = list(scanned.problems)
-            packages, ranks = _in_rez_order(_storable(scanned, report))
+            walked = _in_rez_order(_storable(scanned, report))
+            packages = walked.packages
             if executor is None and workers is None:
                 pool = _automatic_pool(len(packages))
             metadata = SnapshotMetadata(
@@ -251,7 +275,7 @@ def _build(
                 tuple(package_paths), options, tuple(_problem_dict(p) for p in scanned.problems),
             )
             loading = time.perf_counter()
-            _write(packages, ranks, reusable, exec_fallback, pool, metadata, report, progress)
+            _write(walked, reusable, exec_fallback, pool, metadata, report, progress)
             report.seconds["load+write"] = time.perf_counter() - loading
     except SnapshotError:
         raise
@@ -290,19 +314,19 @@ def _dictionary(values: list[Any]) -> pa.Array:
 class _Listing:
     """The walk's columns for every row, built once; written in slices."""
 
-    def __init__(self, packages: list[ScannedPackage], ranks: list[int]) -> None:
-        paths = pa.array([p.path for p in packages], pa.string())
-        combined = any(p.kind is PackageKind.COMBINED for p in packages)
+    def __init__(self, walked: _Walked) -> None:
+        paths = pa.array(walked.column("path"), pa.string())
+        kinds = walked.column("kind")
         self.columns = [
-            _dictionary([p.family for p in packages]),
-            pa.array([p.version for p in packages], pa.string()),
-            pa.array(ranks, pa.int32()),
-            _dictionary([p.format for p in packages]),
-            _dictionary([p.kind for p in packages]),  # a str enum: its value
+            _dictionary(walked.column("family")),
+            pa.array(walked.column("version"), pa.string()),
+            pa.array(walked.ranks, pa.int32()),
+            _dictionary(walked.column("format")),
+            _dictionary(kinds),  # a str enum: its value
             paths,
             # a combined family's URI is 'path<version>'; every other URI is the path
-            pa.array([p.uri for p in packages], pa.string()) if combined else paths,
-            _dictionary([p.repo for p in packages]),
+            pa.array([p.uri for p in walked.packages], pa.string()) if PackageKind.COMBINED in kinds else paths,
+            _dictionary(walked.column("repo")),
         ]
         self.uri = self.columns[LISTING_COLUMNS.index("uri")]
 
@@ -319,20 +343,22 @@ class _Plan(NamedTuple):
     unchanged: list[bool]
 
 
-def _plan(packages: list[ScannedPackage], listing: _Listing, reusable: _Previous | None) -> _Plan:
+def _plan(walked: _Walked, listing: _Listing, reusable: _Previous | None) -> _Plan:
     """Match the walk against the previous snapshot, vectorised (Arrow joins by URI).
 
     The walk ``stat``-ed most definition files already: an equal stamp is
     decided here, without a task; tasks check the others themselves.
     """
-    count = len(packages)
+    count = len(walked.packages)
     if reusable is None or count == 0:
         return _Plan([-1] * count, [None] * count, [False] * count)
     rows = pc.index_in(listing.uri, value_set=reusable.uri.combine_chunks())
     old_mtime = reusable.mtime_ns.take(rows)
     old_size = reusable.size.take(rows)
-    mtime = pa.array([p.stamp[0] if p.stamp else None for p in packages], pa.int64())
-    size = pa.array([p.stamp[1] if p.stamp else None for p in packages], pa.int64())
+    walk_stamps = walked.column("stamp")
+    if None in walk_stamps:
+        walk_stamps = tuple(stamp or (None, None) for stamp in walk_stamps)
+    mtime, size = (pa.array(values, pa.int64()) for values in zip(*walk_stamps))
     same = pc.fill_null(pc.and_(pc.equal(old_mtime, mtime), pc.equal(old_size, size)), False)
     stamps: list[FileStamp | None] = [None] * count
     if not pc.all(same).as_py():  # the tasks check the files the walk did not decide
@@ -365,8 +391,7 @@ def _segments(packages: list[ScannedPackage], plan: _Plan, exec_fallback: bool) 
 
 
 def _write(
-    packages: list[ScannedPackage],
-    ranks: list[int],
+    walked: _Walked,
     reusable: _Previous | None,
     exec_fallback: bool,
     pool: Executor | None,
@@ -374,8 +399,9 @@ def _write(
     report: SnapshotReport,
     progress: bool | Literal["always"],
 ) -> None:
-    listing = _Listing(packages, ranks)
-    plan = _plan(packages, listing, reusable)
+    packages = walked.packages
+    listing = _Listing(walked)
+    plan = _plan(walked, listing, reusable)
     segments = _segments(packages, plan, exec_fallback)
     tasks = [segment.task for segment in segments if segment.task is not None]
     window = 4 * cpu_count() if pool is not None else None
