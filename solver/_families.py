@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from rezsnap.model import PackageData
-from rezsnap.version import Bound, Requirement, RequirementList, Version, VersionKey, VersionRange
+from rezsnap.version import Bound, Requirement, RequirementList, Version, VersionRange
 
 from ._failures import PackageFamilyNotFound, ResolveError
 
@@ -124,7 +124,7 @@ class Family:
     def __init__(self, name: str, packages: Sequence[StoredPackage]) -> None:
         self.name = name
         self.packages = list(packages)
-        self.keys: list[VersionKey] = [p.version.key for p in self.packages]
+        self.keys: list[bytes] = [p.version.packed_key for p in self.packages]  # for positions_in
         self._requires_names: frozenset[str] | None = None
         self._dependencies: dict[str, DependencyGroups | None] | None = None
         first_bit = 0

@@ -108,7 +108,7 @@ class Repository:
             except Exception as exc:
                 raise SolverError(f"load_family({name!r}) raised {type(exc).__name__}: {exc}") from exc
             items = [(d, None) for d in result or () if isinstance(d, PackageData) and d.name == name]
-            versions = [Version(d.version).key for d, _ in items]
+            versions = [Version(d.version).packed_key for d, _ in items]
             if len(set(versions)) != len(versions):
                 raise SolverError(f"load_family({name!r}) returned the same version twice")
             return _family(name, items) if items else None
@@ -134,13 +134,13 @@ def _family(name: str, items: Sequence[tuple[Any, ...]]) -> Family | None:
             version = Version(data.version)
         except InvalidVersion as exc:
             raise SolverError(f"family {name}: {exc}") from None
-        if version.key in seen:
+        if version.packed_key in seen:
             continue
         package = StoredPackage(data, version, uri) if error is None else _UnloadablePackage(data, version, uri, error)
-        seen[version.key] = package
+        seen[version.packed_key] = package
     if not seen:
         return None
-    return Family(name, sorted(seen.values(), key=lambda p: p.version.key))
+    return Family(name, sorted(seen.values(), key=lambda p: p.version.packed_key))
 
 
 class _SnapshotFamilies:

@@ -21,7 +21,7 @@ def range_key(range_: VersionRange | None) -> Any:
     if range_ is None:
         return 0  # rez's key of a bare weak requirement; comparing it with a tuple raises TypeError
     return tuple(
-        ((b.lower.key, -2 if b.lower_inclusive else -1), (b.upper.key, 2 if b.upper_inclusive else 1))
+        ((b.lower.packed_key, -2 if b.lower_inclusive else -1), (b.upper.packed_key, 2 if b.upper_inclusive else 1))
         for b in range_.bounds
     )
 
@@ -287,7 +287,7 @@ class VariantSlice:
         """Highest version first (the default orderer), once per slice lineage."""
         if self.sorted:
             return
-        self.entries = sorted(self.entries, key=lambda e: e.version.key, reverse=True)
+        self.entries = sorted(self.entries, key=lambda e: e.version.packed_key, reverse=True)
         self.sorted = True
 
     def split(self) -> tuple[VariantSlice, VariantSlice]:

@@ -55,6 +55,7 @@ def test_benchmark_version_names_sort_like_rez() -> None:
     assert len(names) > 7000
     rez_sorted = sorted(names, key=rez_version.Version)
     assert sorted(names, key=ours.Version) == rez_sorted
+    assert sorted(names, key=lambda name: ours.Version(name).packed_key) == rez_sorted  # what bounds compare
 
 
 def test_random_versions_compare_like_rez(n_cases: int) -> None:
@@ -64,6 +65,8 @@ def test_random_versions_compare_like_rez(n_cases: int) -> None:
         ra, rb = rez_version.Version(a), rez_version.Version(b)
         oa, ob = ours.Version(a), ours.Version(b)
         assert (oa < ob, oa == ob, oa > ob) == (ra < rb, ra == rb, ra > rb), (a, b)
+        pa, pb = oa.packed_key, ob.packed_key
+        assert (pa < pb, pa == pb, pa > pb) == (ra < rb, ra == rb, ra > rb), (a, b)
         assert (hash(oa) == hash(ob)) == (hash(ra) == hash(rb)), (a, b)
         assert str(oa) == str(ra) and str(oa.next()) == str(ra.next()), a
 

@@ -35,6 +35,8 @@ ORDERED: list[tuple[str, ...]] = [
     ("10",),
 ]
 
+VERSION_TEXT = st.from_regex(r"[A-Za-z0-9_]{1,3}([.\-_+][A-Za-z0-9_]{1,3}){0,3}", fullmatch=True)
+
 
 def _pairs() -> list[tuple[int, str, int, str]]:
     flat = [(rank, text) for rank, group in enumerate(ORDERED) for text in group]
@@ -58,6 +60,33 @@ def test_every_operator_on_every_pair(ra: int, a: str, rb: int, b: str) -> None:
         assert hash(va) == hash(vb)
 
 
+# Numeric tokens whose digit count needs the long length form of packed keys (>= 255).
+LONG_NUMBERS = ["9" * 254, "1" + "0" * 254, "9" * 255, "1" + "0" * 299, "0" * 300 + "7"]
+
+
+@pytest.mark.parametrize(("ra", "a", "rb", "b"), _pairs())
+def test_packed_keys_order_as_the_tuple_keys_on_every_pair(ra: int, a: str, rb: int, b: str) -> None:
+    va, vb = Version(a), Version(b)
+    assert (va.packed_key < vb.packed_key) is (ra < rb)
+    assert (va.packed_key == vb.packed_key) is (ra == rb)
+
+
+def test_packed_keys_of_long_numbers_infinity_and_empty() -> None:
+    versions = [Version(t) for t in ["", "0", "7", "1.0", *LONG_NUMBERS, *(f"2.{n}.a" for n in LONG_NUMBERS)]]
+    versions.append(Version.inf)
+    for va, vb in itertools.product(versions, repeat=2):
+        assert (va.packed_key < vb.packed_key) is (va.key < vb.key), (str(va), str(vb))
+        assert (va.packed_key == vb.packed_key) is (va.key == vb.key), (str(va), str(vb))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(VERSION_TEXT, VERSION_TEXT)
+def test_packed_keys_order_as_the_tuple_keys(a: str, b: str) -> None:
+    va, vb = Version(a), Version(b)
+    assert (va.packed_key < vb.packed_key) is (va.key < vb.key)
+    assert (va.packed_key == vb.packed_key) is (va.key == vb.key)
+
+
 def test_token_prefix_rules() -> None:
     assert Version("gamma33") < Version("33gamma")
     assert Version("0") < Version("00") < Version("000")
@@ -76,9 +105,6 @@ def test_next_and_infinity() -> None:
     assert str(Version("1.2").next()) == "1.2_"
     assert Version("").next() is Version.inf
     assert all(Version.inf > Version(g[0]) for g in ORDERED)
-
-
-VERSION_TEXT = st.from_regex(r"[A-Za-z0-9_]{1,3}([.\-_+][A-Za-z0-9_]{1,3}){0,3}", fullmatch=True)
 
 
 @settings(max_examples=300, deadline=None)
@@ -119,7 +145,7 @@ def test_requirement_examples_from_spec_c() -> None:
 
 def test_positions_in_matches_contains() -> None:
     versions = sorted(Version(t) for g in ORDERED for t in g)
-    keys = [v.key for v in versions]
+    keys = [v.packed_key for v in versions]
     for text in ["1", "1.0", "<1.0", "1+<1.1", "==1-0", "1|9+", "", ">1.0<=1_0|01"]:
         rng = VersionRange(text)
         assert rng.positions_in(keys) == [i for i, v in enumerate(versions) if v in rng], text

@@ -38,7 +38,7 @@ def test_version_sort_key(benchmark: Any, studio: tuple[SyntheticStudio, Path]) 
 
 
 def test_range_lookup_in_a_sorted_family(benchmark: Any) -> None:
-    keys = sorted(Version(f"{a}.{b}.{c}").key for a in range(10) for b in range(10) for c in range(10))
+    keys = sorted(Version(f"{a}.{b}.{c}").packed_key for a in range(10) for b in range(10) for c in range(10))
     ranges = [VersionRange(text) for text in ("3+<7", "2.5", "==4.4.4", "1|5+<5.5|8", "<2.1", "")]
 
     def lookups() -> int:

@@ -307,7 +307,7 @@ def _automatic_pool(count: int) -> Executor | None:
     return None
 
 
-def _dictionary(values: list[Any]) -> pa.Array:
+def _dictionary(values: Sequence[Any]) -> pa.Array:
     return pa.array(values, type=pa.dictionary(pa.int32(), pa.string()))
 
 

@@ -6,7 +6,7 @@ The lowest layer of rezsnap: it imports nothing else of the package.
 from ._errors import InvalidRange, InvalidRequirement, InvalidVersion, RezsnapError
 from ._range import Bound, VersionRange
 from ._requirement import Requirement, RequirementList
-from ._version import Version, VersionKey, is_valid_version, version_key
+from ._version import Version, VersionKey, is_valid_version, packed_version_key, version_key
 
 __all__ = [
     "Bound",
@@ -20,6 +20,7 @@ __all__ = [
     "VersionKey",
     "VersionRange",
     "is_valid_version",
+    "packed_version_key",
     "version_key",
 ]
 

@@ -3,13 +3,13 @@
 Spec: rez-solver.md section B. Every operation mirrors rez 3.4.0's
 ``rez/version/_version.py`` structurally (including the union quirk of B.3 and
 the unsorted, un-normalised result of an intersection), but compares
-precomputed tuple keys instead of token objects.
+precomputed ``bytes`` keys (``Version.packed_key``) instead of token objects.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from operator import attrgetter
@@ -20,8 +20,14 @@ from ._version import Version, VersionKey
 
 __all__ = ["Bound", "VersionRange"]
 
-EndKey = tuple[VersionKey, int]
+#: A bound end's key: the version's packed key, plus one 0x00 byte for an exclusive
+#: lower or an inclusive upper end. Packed keys are prefix-free, so this orders
+#: lower ends by version, then inclusive first, and upper ends by version, then
+#: exclusive first; and a version ``v`` is inside ``[lower_key, upper_key)`` of
+#: packed keys exactly when it is inside the bound (see ``contains_key``).
+EndKey = bytes
 _EMPTY: Final = Version("")
+_ZERO: Final = b"\x00"
 
 
 class Bound:
@@ -39,7 +45,7 @@ class Bound:
     upper_inclusive: bool
     #: lower ends order by version, then inclusive before exclusive; ``lower_key <
     #: upper_key`` exactly when the bound is non-empty (at one version both ends must
-    #: be inclusive: (v, 0) < (v, 1))
+    #: be inclusive: p < p + 0x00)
     lower_key: EndKey
     #: upper ends order by version, then exclusive before inclusive
     upper_key: EndKey
@@ -58,12 +64,10 @@ class Bound:
         self.lower_inclusive = lower_inclusive
         self.upper = upper
         self.upper_inclusive = upper_inclusive
-        self.lower_key = (lower.key, 0 if lower_inclusive else 1)
-        self.upper_key = (upper.key, 1 if upper_inclusive else 0)
-        if check:
-            lk, uk = self.lower_key[0], self.upper_key[0]
-            if lk > uk or (lk == uk and not (lower_inclusive and upper_inclusive)):
-                raise InvalidRange(str(self), "invalid bound")
+        self.lower_key = lower.packed_key if lower_inclusive else lower.packed_key + _ZERO
+        self.upper_key = upper.packed_key + _ZERO if upper_inclusive else upper.packed_key
+        if check and not self.lower_key < self.upper_key:
+            raise InvalidRange(str(self), "invalid bound")
 
     @classmethod
     def exact(cls, version: Version) -> Bound:
@@ -73,7 +77,7 @@ class Bound:
         lower, upper = self.lower, self.upper
         if upper.is_inf:
             return _lower_text(lower, self.lower_inclusive)
-        if self.lower_key[0] == self.upper_key[0]:
+        if lower == upper:
             return f"=={lower}"
         if self.lower_inclusive and self.upper_inclusive:
             return f"{lower}..{upper}" if lower else f"<={upper}"
@@ -97,15 +101,14 @@ class Bound:
     def __hash__(self) -> int:
         return hash((self.lower_key, self.upper_key))
 
-    def contains_key(self, key: VersionKey) -> int:
-        """-1 below the lower end, 1 above the upper end, 0 inside (rez's version_containment)."""
-        lower = self.lower_key[0]
-        if not (key > lower or (self.lower_inclusive and key == lower)):
+    def contains_key(self, key: bytes) -> int:
+        """For a version's ``packed_key``: -1 below the lower end, 1 above the upper end,
+        0 inside (rez's version_containment)."""
+        if key < self.lower_key:
             return -1
-        upper = self.upper_key[0]
-        if not (key < upper or (self.upper_inclusive and key == upper)):
-            return 1
-        return 0
+        if key < self.upper_key:
+            return 0
+        return 1
 
     def contains_bound(self, other: Bound) -> bool:
         return self.lower_key <= other.lower_key and self.upper_key >= other.upper_key
@@ -114,7 +117,7 @@ class Bound:
         lower = self if self.lower_key >= other.lower_key else other
         upper = self if self.upper_key <= other.upper_key else other
         lk, uk = lower.lower_key, upper.upper_key
-        if lk[0] < uk[0] or (lk[0] == uk[0] and lower.lower_inclusive and upper.upper_inclusive):
+        if lk < uk:
             return Bound._raw(lower.lower, lower.lower_inclusive, lk, upper.upper, upper.upper_inclusive, uk)
         return None
 
@@ -136,8 +139,7 @@ class Bound:
     def intersects(self, other: Bound) -> bool:
         lower = self if self.lower_key >= other.lower_key else other
         upper = self if self.upper_key <= other.upper_key else other
-        lk, uk = lower.lower_key[0], upper.upper_key[0]
-        return lk < uk or (lk == uk and lower.lower_inclusive and upper.upper_inclusive)
+        return lower.lower_key < upper.upper_key
 
 
 _new: Final = object.__new__  # the hot paths build bounds and ranges without __init__
@@ -227,7 +229,7 @@ def _union(bounds: Sequence[Bound]) -> tuple[Bound, ...]:
     upper = start  # the bound holding the running maximum upper end
     previous = start
     for bound in ordered[1:]:
-        lk, uk = bound.lower_key[0], upper.upper_key[0]
+        lk, uk = bound.lower.packed_key, upper.upper.packed_key
         if lk > uk or (lk == uk and not bound.lower_inclusive and not previous.upper_inclusive):
             merged.append(Bound(start.lower, start.lower_inclusive, upper.upper, upper.upper_inclusive))
             start = bound
@@ -343,28 +345,22 @@ class VersionRange:
         return self.lower_bounded() and self.upper_bounded()
 
     def contains_version(self, version: Version) -> bool:
-        key = version._key
+        key = version._packed
         if key is None:
-            key = version.key
+            key = version.packed_key
         bound = self._single
         if bound is not None:  # the common case, without the loop
-            lower = bound.lower_key[0]
-            if key > lower or (key == lower and bound.lower_inclusive):
-                upper = bound.upper_key[0]
-                return key < upper or (key == upper and bound.upper_inclusive)
-            return False
+            return bound.lower_key <= key < bound.upper_key
         bounds = self.bounds
         if len(bounds) < 5:
             # rez's early exit: bounds ascend, so a version below one is below the rest
             for bound in bounds:
-                lower = bound.lower_key[0]
-                if not (key > lower or (key == lower and bound.lower_inclusive)):
+                if key < bound.lower_key:
                     return False
-                upper = bound.upper_key[0]
-                if key < upper or (key == upper and bound.upper_inclusive):
+                if key < bound.upper_key:
                     return True
             return False
-        i = bisect_left(bounds, (key, 0), key=_lower_key)
+        i = bisect_left(bounds, key, key=_lower_key)
         if i and bounds[i - 1].contains_key(key) == 0:
             return True
         return i < len(bounds) and bounds[i].contains_key(key) == 0
@@ -450,28 +446,20 @@ class VersionRange:
     def to_versions(self) -> list[Version] | None:
         versions = [
             b.lower for b in self.bounds
-            if b.lower_inclusive and b.upper_inclusive and b.lower_key[0] == b.upper_key[0]
+            if b.lower_inclusive and b.upper_inclusive and b.lower == b.upper
         ]
         return versions or None
 
-    def positions_in(self, sorted_keys: Sequence[VersionKey]) -> list[int]:
-        """Indices of the versions (given by ascending sort keys) inside this range.
+    def positions_in(self, sorted_keys: Sequence[bytes]) -> list[int]:
+        """Indices of the versions (given by their ascending ``packed_key``) inside this range.
 
         The solver's fast path: one ``bisect`` pair per bound instead of one
-        containment test per version.
+        containment test per version (a version is inside exactly when
+        ``lower_key <= packed_key < upper_key``).
         """
         hits: list[int] = []
         for bound in self.bounds:
-            lk, uk = bound.lower_key[0], bound.upper_key[0]
-            if bound.lower_inclusive:
-                start = bisect_left(sorted_keys, lk)
-            else:
-                start = bisect_right(sorted_keys, lk)
-            if bound.upper_inclusive:
-                stop = bisect_right(sorted_keys, uk)
-            else:
-                stop = bisect_left(sorted_keys, uk)
-            hits.extend(range(start, stop))
+            hits.extend(range(bisect_left(sorted_keys, bound.lower_key), bisect_left(sorted_keys, bound.upper_key)))
         return sorted(set(hits)) if len(self.bounds) > 1 else hits
 
     def __contains__(self, item: Version | VersionRange) -> bool:
