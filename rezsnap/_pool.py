@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-__all__ = ["cpu_count", "fork_context", "pmap", "shared_process_pool"]
+__all__ = ["cpu_count", "fork_context", "pmap", "shared_process_pool", "shutdown_shared_pool"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -90,3 +90,15 @@ def shared_process_pool() -> cf.ProcessPoolExecutor:
         _SHARED_POOL = cf.ProcessPoolExecutor(min(cpu_count(), 8), mp_context=fork_context())
         atexit.register(_SHARED_POOL.shutdown, wait=True, cancel_futures=True)
     return _SHARED_POOL
+
+
+def shutdown_shared_pool() -> None:
+    """Stop the shared pool's workers, if started (the next use starts a new pool).
+
+    A multiprocessing child must call this before it ends: it joins its
+    non-daemon children on exit, and the pool's workers wait for work forever.
+    """
+    global _SHARED_POOL
+    pool, _SHARED_POOL = _SHARED_POOL, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -94,3 +94,18 @@ def test_bad_request_files_are_usage_errors(content: str | bytes | None, tmp_pat
 def test_out_of_range_numbers_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_all_runs_every_stage_in_its_own_child_and_ends() -> None:
+    """``bench all`` forks a child per stage (so that no stage is timed on the heap an
+    earlier one left); each child must stop the shared pool it started, or it would
+    wait for the pool's workers forever on exit."""
+    pytest.importorskip("rez")
+    completed = subprocess.run(
+        [sys.executable, "-m", "rezsnap", "bench", "all", "--dataset", "synthetic-2k", "--requests", "2",
+         "--repeat", "1", "--json"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    tasks = [comparison["task"] for comparison in json.loads(completed.stdout)]
+    assert [tasks[0], tasks[-1]] == ["scan", "100,000 range intersections"]
+    assert any(task.startswith("solve") for task in tasks) and any(task.startswith("snapshot") for task in tasks)
