@@ -167,12 +167,15 @@ def solve_with(
         with gc_paused():
             solver = Solver(parsed, families, searched=repository.searched,
                             intersection_priority=variant_select_mode == "intersection_priority")
-            solver.solve()
-            result = _result(solver, texts, time.perf_counter() - started)
-            # Phases point back at their solver: unlinked while the GC is still off, the
-            # search state is freed by reference counting instead of being left for the
-            # next collection to walk (about 10 ms per solve on the rez benchmark).
-            solver.release()
+            try:
+                solver.solve()
+                result = _result(solver, texts, time.perf_counter() - started)
+            finally:
+                # Phases point back at their solver: unlinked while the GC is still off, the
+                # search state is freed by reference counting instead of being left for the
+                # next collection to walk (about 10 ms per solve on the rez benchmark).
+                # num_solves survives it (the error result below reports it).
+                solver.release()
         return result
     except (RezsnapError, TypeError, RecursionError) as exc:
         return SolveResult("error", failure_description=f"{type(exc).__name__}: {exc}",
