@@ -25,8 +25,7 @@ path, output = json.loads(sys.argv[1])
 start = time.perf_counter()
 report = build_snapshot([path], output, progress=False)
 seconds = time.perf_counter() - start
-if _pool._SHARED_POOL is not None:  # join the workers: their peak memory is then counted
-    _pool._SHARED_POOL.shutdown(wait=True)
+_pool.shutdown_shared_pool()  # join the workers: their peak memory is then counted
 print(json.dumps({"seconds": seconds, "rows": report.rows, "sources": report.sources,
                   "parent_peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "worker_peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
