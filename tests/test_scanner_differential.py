@@ -71,6 +71,21 @@ def test_order_is_repo_family_version(tmp_path: Path) -> None:
     assert fam.index("01") < fam.index("1") < fam.index("1.0")
 
 
+def test_version_sort_key_orders_by_version_then_text_unparsable_last() -> None:
+    """The packed bytes key orders as (0, Version key, text) / (1, text) did (spec A.4/A.5)."""
+    from rezsnap.version import Version, is_valid_version
+
+    names = ["1.0", "1-0", "1é0", "01", "1", "1.a", "1.A", "1._", "10", "9", "", "1" + "0" * 300,
+             "not..valid", "-x", "1.0.", "\udcff1", "1\udcff0", "ü", "zz", "1.0.beta", "1_0", "1a"]
+    for name in names:  # the keys of unparsable names must not depend on the order they were met
+        version_sort_key(name)
+
+    def tuple_key(name: str) -> tuple[object, ...]:
+        return (0, Version(name).key, name) if is_valid_version(name) else (1, (), name)
+
+    assert sorted(names, key=version_sort_key) == sorted(names, key=tuple_key)
+
+
 def test_repos_keep_their_order(tmp_path: Path) -> None:
     paths = TREES["s01_multiple_repos"](tmp_path)
     result = scan_repo(list(reversed(paths)), workers=0)
