@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable, Iterable, Sequence
+from itertools import groupby
 from typing import Any
 
 from rezsnap._names import is_valid_package_name
@@ -144,22 +145,35 @@ def _family(name: str, items: Sequence[tuple[Any, ...]]) -> Family | None:
 
 
 class _SnapshotFamilies:
-    """A snapshot's rows by family, turned into ``Family`` objects on demand."""
+    """A snapshot's rows by family, turned into ``Family`` objects on demand.
+
+    A snapshot's rows are sorted by (package path, family, version), so a family is one
+    run of rows per package path: it is read with zero-copy slices (an Arrow ``take`` of
+    the family's rows measured about 30x slower, 0.7 ms per family).
+    """
+
+    _COLUMNS = ("version", "uri", "requires", "variants", "timestamp", "error")
 
     def __init__(self, table: Any) -> None:
-        self._table = table
-        self._rows: dict[str, list[int]] = {}
-        for index, family in enumerate(table.column("family").to_pylist()):
-            self._rows.setdefault(family, []).append(index)
+        self._table = table.select(list(self._COLUMNS))
+        self._runs: dict[str, list[tuple[int, int]]] = {}
+        start = 0
+        for family, run in groupby(table.column("family").to_pylist()):
+            length = sum(1 for _ in run)
+            self._runs.setdefault(family, []).append((start, length))
+            start += length
 
     def __call__(self, name: str) -> Family | None:
-        rows = self._rows.get(name)
-        if not rows or not is_valid_package_name(name):
+        runs = self._runs.get(name)
+        if not runs or not is_valid_package_name(name):
             return None
-        part = self._table.take(rows).select(["version", "uri", "requires", "variants", "timestamp", "error"])
         items = []
-        for row in part.to_pylist():
-            data = PackageData(name, row["version"], tuple(row["requires"] or ()),
-                               tuple(tuple(v) for v in row["variants"] or ()), row["timestamp"])
-            items.append((data, row["uri"], row["error"]))
+        for start, length in runs:
+            part = self._table.slice(start, length)
+            for version, uri, requires, variants, timestamp, error in zip(
+                *(part.column(column).to_pylist() for column in self._COLUMNS)
+            ):
+                data = PackageData(name, version, tuple(requires or ()),
+                                   tuple(tuple(v) for v in variants or ()), timestamp)
+                items.append((data, uri, error))
         return _family(name, items)

@@ -18,6 +18,7 @@ from rezsnap.solver._failures import ResolveError
 from rezsnap.solver._families import Family
 
 from rezsnap.model import PackageData
+from rezsnap.snapshot import read_snapshot
 
 
 def _loaded_groups(family: Family) -> dict[str, dict[str, int]]:
@@ -55,8 +56,7 @@ def _check(family: Family) -> None:
 def test_dependency_groups_equal_the_loaded_variants_on_the_benchmark(rez_bench: tuple[Any, Path]) -> None:
     _, snapshot = rez_bench
     repository = Repository.from_snapshot(snapshot)
-    loader = repository._loader
-    names = sorted(loader._rows)  # type: ignore[attr-defined]
+    names = sorted(set(read_snapshot(snapshot).table.column("family").to_pylist()))
     for name in random.Random(7).sample(names, 300):
         family = repository.family(name)
         if family is not None:
