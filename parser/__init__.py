@@ -1,6 +1,14 @@
-"""Static readers of rez package definition files: nothing here executes package code."""
+"""Static readers of rez package definition files: nothing here executes package code.
 
-from ._batch import parse_static_packages_py
+``parse_static_packages_py`` (the batch reader: process pools) is imported on first use,
+so that the solver, which only needs request parsing, does not pay for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._counters import ParseCounters
 from ._fallback import LoadedPackage, RezNeeded, load_package, load_scanned_package
 from ._literals import (
@@ -44,3 +52,14 @@ __all__ = [
     "parse_static_packages_py",
     "read_static_assignments",
 ]
+
+if TYPE_CHECKING:
+    from ._batch import parse_static_packages_py
+
+
+def __getattr__(name: str) -> Any:
+    if name == "parse_static_packages_py":
+        value = importlib.import_module("rezsnap.parser._batch").parse_static_packages_py
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rezsnap.parser' has no attribute {name!r}")

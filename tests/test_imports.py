@@ -1,0 +1,45 @@
+"""What importing rezsnap costs: the public names resolve on first use (PEP 562), and a
+process that only solves from a snapshot does not import the scanner's pools, the batch
+parser, the snapshot builder or tqdm (a ``rez env`` wrapper starts one per command)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import rezsnap.parser
+
+import rezsnap
+import rezsnap.snapshot
+
+_SOLVE_ONLY = """
+import json, sys
+import rezsnap
+from rezsnap.solver import Repository, solve_with
+result = solve_with(Repository.from_snapshot(sys.argv[1]), json.loads(sys.argv[2]))
+print(json.dumps([result.status, sorted(sys.modules)]))
+"""
+
+_BUILDER_MODULES = ("rezsnap.snapshot._build", "rezsnap.parser._batch", "rezsnap.scanner", "tqdm",
+                    "pyarrow.compute", "concurrent.futures.process", "yaml")
+
+
+def test_solving_from_a_snapshot_imports_no_builder(rez_bench: tuple[Any, Path]) -> None:
+    dataset, snapshot = rez_bench
+    completed = subprocess.run([sys.executable, "-c", _SOLVE_ONLY, str(snapshot), json.dumps(dataset.requests[0])],
+                               capture_output=True, text=True, check=True, timeout=120)
+    status, modules = json.loads(completed.stdout)
+    assert status == "solved"
+    assert [name for name in _BUILDER_MODULES if name in modules] == []
+
+
+def test_every_public_name_resolves() -> None:
+    for module in (rezsnap, rezsnap.snapshot, rezsnap.parser):
+        for name in module.__all__:
+            assert getattr(module, name) is not None, (module.__name__, name)
+    assert set(rezsnap.__all__) <= set(dir(rezsnap))
+    assert rezsnap.build_snapshot is rezsnap.snapshot.build_snapshot
+    assert rezsnap.parse_static_packages_py is rezsnap.parser.parse_static_packages_py
