@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import multiprocessing
+import multiprocessing.util
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -89,15 +90,19 @@ def shared_process_pool() -> cf.ProcessPoolExecutor:
     if _SHARED_POOL is None or getattr(_SHARED_POOL, "_broken", False):
         _SHARED_POOL = cf.ProcessPoolExecutor(min(cpu_count(), 8), mp_context=fork_context())
         atexit.register(_SHARED_POOL.shutdown, wait=True, cancel_futures=True)
+        # A multiprocessing child runs no atexit handlers: on exit it joins its non-daemon
+        # children, and the pool's workers would wait for work forever. Finalizers with an
+        # exit priority run before that join (in the main process too, harmlessly); above
+        # 10, the priority at which the pool's own queues close their feeder threads, or
+        # the workers' stop sentinels would never be sent.
+        multiprocessing.util.Finalize(
+            None, _SHARED_POOL.shutdown, kwargs={"wait": True, "cancel_futures": True}, exitpriority=20
+        )
     return _SHARED_POOL
 
 
 def shutdown_shared_pool() -> None:
-    """Stop the shared pool's workers, if started (the next use starts a new pool).
-
-    A multiprocessing child must call this before it ends: it joins its
-    non-daemon children on exit, and the pool's workers wait for work forever.
-    """
+    """Stop the shared pool's workers, if started (the next use starts a new pool)."""
     global _SHARED_POOL
     pool, _SHARED_POOL = _SHARED_POOL, None
     if pool is not None:

@@ -400,17 +400,7 @@ def _run_stage_in_child(stage: str, args: argparse.Namespace, before_each: Calla
     from rezsnap._pool import fork_context
 
     with ProcessPoolExecutor(1, mp_context=fork_context()) as child:
-        return child.submit(_run_stage_and_stop_pool, stage, args, before_each).result()
-
-
-def _run_stage_and_stop_pool(stage: str, args: argparse.Namespace, before_each: Callable[[], None] | None
-                             ) -> list[Comparison]:
-    from rezsnap._pool import shutdown_shared_pool
-
-    try:
-        return _run_stage(stage, args, before_each)
-    finally:
-        shutdown_shared_pool()  # or the child would wait for the pool's workers on exit
+        return child.submit(_run_stage, stage, args, before_each).result()
 
 
 def _run_stage(stage: str, args: argparse.Namespace, before_each: Callable[[], None] | None

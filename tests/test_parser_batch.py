@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,31 @@ def test_unguarded_script_uses_the_automatic_pools(tmp_path: Path) -> None:
                           check=True)
     assert done.stdout.split() == ["18226", "18226"]
     assert "leaked" not in done.stderr
+
+
+def _scan_in_child() -> None:
+    os.setpgrp()  # its own process group: a hung child is killed with its pool workers
+    from rezsnap.datasets import rez_benchmark
+
+    from rezsnap import scan_repo
+
+    assert len(scan_repo(str(rez_benchmark().path))) == 18226  # the shared process pool
+
+
+def test_a_multiprocessing_child_that_used_the_shared_pool_ends() -> None:
+    """A multiprocessing child joins its non-daemon children on exit and runs no atexit
+    handlers: the shared pool must stop its workers itself, or the child never ends."""
+    import multiprocessing
+
+    from rezsnap._pool import cpu_count, fork_context
+
+    if cpu_count() < 2:
+        pytest.skip("the automatic mode scans serially on one CPU: no pool to stop")
+    child = fork_context().Process(target=_scan_in_child)
+    child.start()
+    child.join(120)
+    hung = child.is_alive()
+    if hung:
+        os.killpg(child.pid, signal.SIGKILL)
+    assert not hung and child.exitcode == 0
+    assert multiprocessing.active_children() == []
