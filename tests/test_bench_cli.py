@@ -98,8 +98,7 @@ def test_out_of_range_numbers_are_usage_errors(argv: list[str], capsys: pytest.C
 
 def test_all_runs_every_stage_in_its_own_child_and_ends() -> None:
     """``bench all`` forks a child per stage (so that no stage is timed on the heap an
-    earlier one left); each child must stop the shared pool it started, or it would
-    wait for the pool's workers forever on exit."""
+    earlier one left); a child that started the shared pool must still end."""
     pytest.importorskip("rez")
     completed = subprocess.run(
         [sys.executable, "-m", "rezsnap", "bench", "all", "--dataset", "synthetic-2k", "--requests", "2",
