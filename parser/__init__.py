@@ -6,8 +6,9 @@ so that the solver, which only needs request parsing, does not pay for it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rezsnap._lazy import exports_on_first_use
 
 from ._counters import ParseCounters
 from ._fallback import LoadedPackage, RezNeeded, load_package, load_scanned_package
@@ -57,9 +58,4 @@ if TYPE_CHECKING:
     from ._batch import parse_static_packages_py
 
 
-def __getattr__(name: str) -> Any:
-    if name == "parse_static_packages_py":
-        value = importlib.import_module("rezsnap.parser._batch").parse_static_packages_py
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rezsnap.parser' has no attribute {name!r}")
+__getattr__ = exports_on_first_use(__name__, {"parse_static_packages_py": "rezsnap.parser._batch"})

@@ -8,8 +8,9 @@ scanner, the parser nor the snapshot builder (measured: ``import rezsnap.solver`
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rezsnap._lazy import exports_on_first_use
 
 if TYPE_CHECKING:
     from rezsnap.model import PackageData, PackageKind, ScannedPackage, ScanProblem
@@ -74,13 +75,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rezsnap' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once imported, a plain module attribute
-    return value
+__getattr__ = exports_on_first_use(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -6,8 +6,9 @@ tqdm) are imported on first use, so that reading a snapshot imports only what re
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rezsnap._lazy import exports_on_first_use
 
 from ._file import Snapshot, SnapshotError, SnapshotMetadata, read_snapshot
 from ._schema import COLUMNS, SCHEMA, SCHEMA_VERSION, Column
@@ -29,9 +30,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("SnapshotReport", "build_snapshot"):
-        value = getattr(importlib.import_module("rezsnap.snapshot._build"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rezsnap.snapshot' has no attribute {name!r}")
+__getattr__ = exports_on_first_use(
+    __name__, dict.fromkeys(["SnapshotReport", "build_snapshot"], "rezsnap.snapshot._build")
+)
