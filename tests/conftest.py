@@ -77,3 +77,24 @@ def rez_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     snapshot = tmp_path_factory.mktemp("rez-bench") / "snap.parquet"
     build_snapshot([str(dataset.path)], snapshot, progress=False)
     return dataset, snapshot
+
+
+@pytest.fixture(scope="session")
+def studio_with_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int], tuple[Any, Any]]:
+    """``make(packages, seed)``: a synthetic studio and a snapshot of it, built once per session."""
+    from rezsnap.datasets import synthetic_studio
+
+    from rezsnap import build_snapshot
+
+    built: dict[tuple[int, int], tuple[Any, Any]] = {}
+
+    def make(packages: int, seed: int) -> tuple[Any, Any]:
+        if (packages, seed) not in built:
+            root = tmp_path_factory.mktemp("studio")
+            generated = synthetic_studio(root / "packages", packages=packages, seed=seed)
+            snapshot = root / "snap.parquet"
+            build_snapshot([str(generated.path)], snapshot, progress=False)
+            built[packages, seed] = generated, snapshot
+        return built[packages, seed]
+
+    return make

@@ -12,6 +12,7 @@ import collections
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,8 @@ from rezsnap import build_snapshot, read_snapshot
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> tuple[SyntheticStudio, Path]:
-    root = tmp_path_factory.mktemp("studio")
-    generated = synthetic_studio(root / "packages", packages=2_000, seed=3)
-    snapshot = root / "snap.parquet"
-    build_snapshot([str(generated.path)], snapshot, progress=False)
-    return generated, snapshot
+def studio(studio_with_snapshot: Callable[[int, int], tuple[Any, Any]]) -> tuple[SyntheticStudio, Path]:
+    return studio_with_snapshot(2_000, 3)
 
 
 def _tree_digest(root: Path) -> dict[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +52,8 @@ def _both(requests: list[list[str]], paths: list[str], snapshot: Path, **kwargs:
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    from rezsnap.datasets import synthetic_studio
-
-    root = tmp_path_factory.mktemp("studio")
-    generated = synthetic_studio(root / "packages", packages=1_500, seed=4)
-    snapshot = root / "snap.parquet"
-    build_snapshot([str(generated.path)], snapshot, progress=False)
-    return generated, snapshot
+def studio(studio_with_snapshot: Callable[[int, int], tuple[Any, Any]]) -> tuple[Any, Path]:
+    return studio_with_snapshot(1_500, 4)
 
 
 def test_patched_contexts_equal_rez_on_the_benchmark(rez_bench: tuple[Any, Path]) -> None:

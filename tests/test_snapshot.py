@@ -7,6 +7,7 @@ import errno
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -292,21 +293,6 @@ def _assert_untouched(existing: tuple[Path, bytes]) -> None:
     assert os.listdir(output.parent) == [output.name]  # no temporary file left behind
 
 
-class _FailingExecutor(cf.ThreadPoolExecutor):
-    """Runs tasks on threads; the third load task raises."""
-
-    def __init__(self) -> None:
-        super().__init__(2)
-        self.loads = 0
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        if getattr(fn, "__name__", "") == "load_unit":
-            self.loads += 1
-            if self.loads == 3:
-                return super().submit(_raise, *args)
-        return super().submit(fn, *args, **kwargs)
-
-
 def _raise(task: Any) -> Any:
     raise RuntimeError("a worker bug")
 
@@ -315,21 +301,39 @@ def _die(task: Any) -> Any:
     os._exit(3)
 
 
-class _DyingPool(cf.ProcessPoolExecutor):
+class _Sabotaged(cf.Executor):
+    """An executor whose ``nth`` load task runs ``instead`` (a module-level function)."""
+
+    nth: int
+    instead: Callable[[Any], Any]
+    loads = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        if getattr(fn, "__name__", "") == "load_unit":
+            self.loads += 1
+            if self.loads == self.nth:
+                return super().submit(type(self).instead, *args)
+        return super().submit(fn, *args, **kwargs)
+
+
+class _FailingExecutor(_Sabotaged, cf.ThreadPoolExecutor):
+    """Runs tasks on threads; the third load task raises."""
+
+    nth, instead = 3, _raise
+
+    def __init__(self) -> None:
+        super().__init__(2)
+
+
+class _DyingPool(_Sabotaged, cf.ProcessPoolExecutor):
     """A process pool whose second load task kills its worker process."""
+
+    nth, instead = 2, _die
 
     def __init__(self) -> None:
         import multiprocessing
 
         super().__init__(2, mp_context=multiprocessing.get_context("fork"))
-        self.loads = 0
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        if getattr(fn, "__name__", "") == "load_unit":
-            self.loads += 1
-            if self.loads == 2:
-                return super().submit(_die, *args)
-        return super().submit(fn, *args, **kwargs)
 
 
 def test_a_task_that_raises_leaves_the_old_snapshot(small_repo: str, existing: tuple[Path, bytes]) -> None:
