@@ -101,6 +101,17 @@ def shared_process_pool() -> cf.ProcessPoolExecutor:
     return _SHARED_POOL
 
 
+def _forget_shared_pool() -> None:
+    """In a forked child: the inherited pool object's workers and manager thread belong to
+    the parent (submitting to it would wait forever); the child starts its own on first use."""
+    global _SHARED_POOL
+    _SHARED_POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_shared_pool)
+
+
 def shutdown_shared_pool() -> None:
     """Stop the shared pool's workers, if started (the next use starts a new pool)."""
     global _SHARED_POOL
