@@ -41,9 +41,9 @@ class ScannedPackage(NamedTuple):
     path: str | None
     repo: str
     kind: PackageKind
-    #: ``(mtime_ns, size)`` of the definition file when the walk ``stat``-ed it
+    #: ``(mtime_ns, size, ctime_ns)`` of the definition file when the walk ``stat``-ed it
     #: anyway (the common ``package.py`` layout), else ``None``
-    stamp: tuple[int, int] | None = None
+    stamp: tuple[int, int, int] | None = None
 
     @property
     def uri(self) -> str | None:

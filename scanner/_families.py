@@ -55,8 +55,8 @@ def definition_format(path: str, problems: list[ScanProblem], family: str) -> st
     return None
 
 
-#: (version directory name or ``versions`` entry, definition format, (mtime_ns, size) or None)
-Row = tuple[str, str | None, tuple[int, int] | None]
+#: (version directory name or ``versions`` entry, definition format, (mtime_ns, size, ctime_ns) or None)
+Row = tuple[str, str | None, tuple[int, int, int] | None]
 
 
 class FamilyDraft(NamedTuple):
@@ -82,7 +82,7 @@ def list_directory_family(
 
     Finds the definition files of at most ``resolve_limit`` versions; the rest
     come back in ``pending`` for ``resolve_definitions``. ``stamps`` keeps the
-    ``(mtime_ns, size)`` of each ``package.py`` the walk ``stat``-s. This is the hot loop
+    ``(mtime_ns, size, ctime_ns)`` of each ``package.py`` the walk ``stat``-s. This is the hot loop
     of a scan: it works relative to a descriptor of the family directory
     (shorter kernel path walks: about 20% faster than full paths), avoids
     ``os.path.join`` and touches each entry once.
@@ -177,7 +177,7 @@ def _resolve_open(
             pass
         else:
             if S_ISREG(info.st_mode):
-                rows.append((name, "py", (info.st_mtime_ns, info.st_size) if stamps else None))
+                rows.append((name, "py", (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stamps else None))
                 continue
         fmt = definition_format(family_path + _SEP + name, problems, family)
         if fmt is None and name in building:

@@ -16,6 +16,7 @@ from rezsnap.model import PackageData
 from rezsnap.version import Requirement, RezsnapError
 
 from ._families import FamilyCache, PackageVariant
+from ._graph import ResolveGraph
 from ._repository import Repository
 from ._solver import Solver
 
@@ -56,6 +57,8 @@ class SolveResult:
     num_solves: int = 0
     num_fails: int = 0
     requests: tuple[str, ...] = field(default=())
+    #: what rez's resolve graph is drawn from (``solve_with(..., graph=True)`` of a solved request)
+    graph: ResolveGraph | None = field(default=None, repr=False, compare=False)
 
     @property
     def resolved(self) -> list[tuple[str, str, int | None]]:
@@ -153,9 +156,11 @@ def solve_with(
     variant_select_mode: str = "version_priority",
     timestamp: int | None = None,
     validate_names: bool = True,
+    graph: bool = False,
 ) -> SolveResult:
     """``solve()`` over a ``Repository`` (kept between solves). ``validate_names=False``
-    takes the requests as rez's ``Solver`` does (``!.foo`` is then a valid request)."""
+    takes the requests as rez's ``Solver`` does (``!.foo`` is then a valid request);
+    ``graph=True`` keeps what rez draws the resolve graph from (``SolveResult.graph``)."""
     started = time.perf_counter()
     texts = tuple(requests)
     solver: Solver | None = None
@@ -169,7 +174,7 @@ def solve_with(
                             intersection_priority=variant_select_mode == "intersection_priority")
             try:
                 solver.solve()
-                result = _result(solver, texts, time.perf_counter() - started)
+                result = _result(solver, texts, time.perf_counter() - started, graph)
             finally:
                 # Phases point back at their solver: unlinked while the GC is still off, the
                 # search state is freed by reference counting instead of being left for the
@@ -183,7 +188,7 @@ def solve_with(
                            num_solves=solver.num_solves if solver else 0, requests=texts)
 
 
-def _result(solver: Solver, texts: tuple[str, ...], seconds: float) -> SolveResult:
+def _result(solver: Solver, texts: tuple[str, ...], seconds: float, graph: bool = False) -> SolveResult:
     status = solver.status
     variants, ephemerals = solver.resolved() if status == "solved" else ([], [])
     return SolveResult(
@@ -195,6 +200,7 @@ def _result(solver: Solver, texts: tuple[str, ...], seconds: float) -> SolveResu
         solver.num_solves,
         solver.num_fails,
         texts,
+        solver.graph() if graph else None,
     )
 
 

@@ -35,7 +35,9 @@ class Phase:
     one scope per family) and ``dirty`` (the scopes that may still have something to
     extract: slices only gain extractable families when they are replaced)."""
 
-    __slots__ = ("changed", "context", "dirty", "failure_reason", "scopes", "split_at", "status", "where")
+    __slots__ = (
+        "changed", "context", "dirty", "extractions", "failure_reason", "scopes", "split_at", "status", "where",
+    )
 
     def __init__(
         self,
@@ -53,15 +55,19 @@ class Phase:
         self.where = {scope.name: i for i, scope in enumerate(scopes)}
         self.dirty = set(range(len(scopes)))
         self.split_at: int | None = None  # an exhausted phase's first scope with several variants
+        # (scope family, extracted family) -> request, of the last solve(): rez's resolve graph shows them
+        self.extractions: dict[tuple[str, str], Requirement] = {}
 
     @classmethod
     def _derived(
         cls, scopes: list[Scope], context: Any, status: Status, changed: set[int], where: dict[str, int],
-        dirty: set[int], failure_reason: FailureReason | None = None, split_at: int | None = None,
+        dirty: set[int], extractions: dict[tuple[str, str], Requirement],
+        failure_reason: FailureReason | None = None, split_at: int | None = None,
     ) -> Phase:
         phase = object.__new__(cls)
         phase.scopes, phase.context, phase.status, phase.changed = scopes, context, status, changed
         phase.failure_reason, phase.where, phase.dirty, phase.split_at = failure_reason, where, dirty, split_at
+        phase.extractions = extractions
         return phase
 
     def solve(self) -> Phase:
@@ -71,9 +77,10 @@ class Phase:
         where = dict(self.where)
         dirty = set(self.dirty)
         context = self.context
+        extractions: dict[tuple[str, str], Requirement] = {}
 
         def failed(reason: FailureReason) -> Phase:
-            return Phase._derived(scopes, context, Status.FAILED, set(), where, dirty, reason)
+            return Phase._derived(scopes, context, Status.FAILED, set(), where, dirty, extractions, reason)
 
         while True:
             before = len(scopes)
@@ -95,6 +102,7 @@ class Phase:
                     scope, requests = scope.extract()
                     for request in requests:
                         extracted.append(request)
+                        extractions[scope.name, request.name] = request
                         requesters.setdefault(request.name, []).append(scope)
                     scopes[i] = scope
                 dirty.clear()
@@ -150,8 +158,8 @@ class Phase:
         for i, scope in enumerate(scopes):
             variant_slice = scope.slice
             if variant_slice is not None and len(variant_slice) > 1:
-                return Phase._derived(scopes, context, Status.EXHAUSTED, set(), where, dirty, split_at=i)
-        return Phase._derived(scopes, context, Status.SOLVED, set(), where, dirty)
+                return Phase._derived(scopes, context, Status.EXHAUSTED, set(), where, dirty, extractions, split_at=i)
+        return Phase._derived(scopes, context, Status.SOLVED, set(), where, dirty, extractions)
 
     def split(self) -> tuple[Phase, Phase]:
         """The first normal scope with several variants, split in two (spec D.8)."""
@@ -162,8 +170,8 @@ class Phase:
         first, rest = list(self.scopes), list(self.scopes)
         first[i], rest[i] = parts
         # only the split scope has a fresh slice: nothing else has anything to extract
-        return (Phase._derived(first, self.context, Status.PENDING, {i}, dict(self.where), {i}),
-                Phase._derived(rest, self.context, Status.PENDING, {i}, dict(self.where), {i}))
+        return (Phase._derived(first, self.context, Status.PENDING, {i}, dict(self.where), {i}, self.extractions),
+                Phase._derived(rest, self.context, Status.PENDING, {i}, dict(self.where), {i}, self.extractions))
 
     def finalise(self) -> Phase:
         """Detect cycles and order the result (spec D.10)."""
@@ -182,10 +190,14 @@ class Phase:
             for name in cycle:
                 variant = scopes[name].solved_variant()
                 members.append(f"{name}-{variant.version}" if variant is not None else name)
-            return Phase(list(scopes.values()), self.context, Status.CYCLIC, set(), Cycle(tuple(members)))
+            cyclic = Phase(list(scopes.values()), self.context, Status.CYCLIC, set(), Cycle(tuple(members)))
+            cyclic.extractions = self.extractions
+            return cyclic
         order = _dependency_order(graph, [r.name for r in self.context.request_list.requirements])
         ordered = [scopes[name] for name in order if name in scopes]
-        return Phase(ordered, self.context, self.status, set(), self.failure_reason)
+        final = Phase(ordered, self.context, self.status, set(), self.failure_reason)
+        final.extractions = self.extractions
+        return final
 
 
 def _reduction_pairs(

@@ -7,7 +7,7 @@ import inspect
 import os
 from collections.abc import Callable, Iterable, Sequence
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
@@ -15,6 +15,9 @@ from rezsnap.version import InvalidVersion, Version
 
 from ._failures import SolverError
 from ._families import Family, StoredPackage
+
+if TYPE_CHECKING:
+    from rezsnap.snapshot import SolveIndex
 
 __all__ = ["Repository"]
 
@@ -67,14 +70,22 @@ class Repository:
 
     @classmethod
     def from_snapshot(cls, snapshot: Any) -> Repository:
-        """From a path, or from an already-read ``rezsnap.Snapshot``."""
-        from rezsnap.snapshot import Snapshot, read_snapshot
+        """From a path (its solve index when it has a current one: no pyarrow, only the
+        families a solve touches are decoded), or from an already-read ``rezsnap.Snapshot``."""
+        from rezsnap.snapshot import Snapshot, read_snapshot, read_solve_index
 
         if not isinstance(snapshot, Snapshot):
             if not isinstance(snapshot, (str, os.PathLike)):
                 raise TypeError(f"snapshot must be a path or a Snapshot, not {type(snapshot).__name__}")
+            index = read_solve_index(snapshot)
+            if index is not None:
+                return cls.from_solve_index(index)
             snapshot = read_snapshot(snapshot)
         return cls(_SnapshotFamilies(snapshot.table), "; ".join(snapshot.metadata.package_paths))
+
+    @classmethod
+    def from_solve_index(cls, index: SolveIndex) -> Repository:
+        return cls(_IndexFamilies(index), "; ".join(index.package_paths))
 
     @classmethod
     def from_paths(cls, paths: Sequence[str], *, exec_fallback: bool = True) -> Repository:
@@ -142,6 +153,24 @@ def _family(name: str, items: Sequence[tuple[Any, ...]]) -> Family | None:
     if not seen:
         return None
     return Family(name, sorted(seen.values(), key=lambda p: p.version.packed_key))
+
+
+class _IndexFamilies:
+    """A solve index's rows by family, turned into ``Family`` objects on demand."""
+
+    def __init__(self, index: SolveIndex) -> None:
+        self._index = index
+
+    def __call__(self, name: str) -> Family | None:
+        if not is_valid_package_name(name):
+            return None
+        items = []
+        for row in self._index.rows(name):
+            version, uri, requires, variants, timestamp, error = row[1], row[5], row[6], row[7], row[8], row[9]
+            data = PackageData(name, version, tuple(requires or ()), tuple(tuple(v) for v in variants or ()),
+                               timestamp)
+            items.append((data, uri, error))
+        return _family(name, items)
 
 
 class _SnapshotFamilies:

@@ -12,6 +12,7 @@ from rezsnap.version import Requirement, RequirementList, VersionRange
 
 from ._failures import DependencyConflict, DependencyConflicts, FailureReason
 from ._families import FamilyCache, PackageVariant
+from ._graph import GraphScope, ResolveGraph
 from ._phase import Phase, Status
 from ._scope import Scope
 from ._slice import Entry, VariantSlice
@@ -135,6 +136,28 @@ class Solver:
             if variant is not None:
                 variants.append(variant)
         return variants, ephemerals
+
+    def graph(self) -> ResolveGraph | None:
+        """What rez draws a solved resolve's graph from (None unless solved)."""
+        if self.status != "solved":
+            return None
+        phase = self.stack[-1]
+        scopes = []
+        for scope in phase.scopes:
+            variant = scope.solved_variant()
+            scopes.append(GraphScope(
+                scope.name, str(scope.request), scope.is_conflict,
+                None if variant is None else _variant_text(variant),
+                () if variant is None else tuple(str(r) for r in variant.requires_list.requirements),
+            ))
+        extractions = tuple((source, name, str(request)) for (source, name), request in phase.extractions.items())
+        return ResolveGraph(tuple(scopes), extractions)
+
+
+def _variant_text(variant: PackageVariant) -> str:
+    version = str(variant.version)
+    base = f"{variant.name}-{version}" if version else variant.name
+    return f"{base}[{'' if variant.index is None else variant.index}]"
 
 
 _ANY = VersionRange("")

@@ -1,7 +1,7 @@
 """The snapshot: one Parquet file holding every package of a repository, and how to build it.
 
-``build_snapshot`` and ``SnapshotReport`` (the builder: scanner, parser, pyarrow.compute,
-tqdm) are imported on first use, so that reading a snapshot imports only what reading needs.
+Every name is imported on first use: reading a snapshot imports only what reading needs,
+and the solve index (``_index.py``, stdlib only) is read without importing pyarrow at all.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from rezsnap._lazy import exports_on_first_use
 
-from ._file import Snapshot, SnapshotError, SnapshotMetadata, read_snapshot
-from ._schema import COLUMNS, SCHEMA, SCHEMA_VERSION, Column
-
 if TYPE_CHECKING:
     from ._build import SnapshotReport, build_snapshot
+    from ._file import Snapshot, SnapshotError, SnapshotMetadata, read_snapshot
+    from ._index import SolveIndex, read_solve_index
+    from ._schema import COLUMNS, SCHEMA, SCHEMA_VERSION, Column
 
 __all__ = [
     "COLUMNS",
@@ -25,11 +25,16 @@ __all__ = [
     "SnapshotError",
     "SnapshotMetadata",
     "SnapshotReport",
+    "SolveIndex",
     "build_snapshot",
     "read_snapshot",
+    "read_solve_index",
 ]
 
 
-__getattr__ = exports_on_first_use(
-    __name__, dict.fromkeys(["SnapshotReport", "build_snapshot"], "rezsnap.snapshot._build")
-)
+__getattr__ = exports_on_first_use(__name__, {
+    **dict.fromkeys(["SnapshotReport", "build_snapshot"], "rezsnap.snapshot._build"),
+    **dict.fromkeys(["Snapshot", "SnapshotError", "SnapshotMetadata", "read_snapshot"], "rezsnap.snapshot._file"),
+    **dict.fromkeys(["SolveIndex", "read_solve_index"], "rezsnap.snapshot._index"),
+    **dict.fromkeys(["COLUMNS", "SCHEMA", "SCHEMA_VERSION", "Column"], "rezsnap.snapshot._schema"),
+})

@@ -37,6 +37,7 @@ from ._file import (
     encode_metadata,
     read_snapshot,
 )
+from ._index import ROW_FIELDS, write_solve_index
 from ._load import FileStamp, LoadedBatch, LoadTask, load_unit
 from ._schema import DATA_COLUMNS, LISTING_COLUMNS, SCHEMA, SCHEMA_VERSION
 
@@ -122,6 +123,7 @@ class _Previous:
         self.uri = table.column("uri")
         self.mtime_ns = table.column("mtime_ns")
         self.size = table.column("size")
+        self.ctime_ns = table.column("ctime_ns")
 
 
 def _open_previous(previous: PathArg | None, options: dict[str, Any], report: SnapshotReport) -> _Previous | None:
@@ -355,15 +357,17 @@ def _plan(walked: _Walked, listing: _Listing, reusable: _Previous | None) -> _Pl
     rows = pc.index_in(listing.uri, value_set=reusable.uri.combine_chunks())
     old_mtime = reusable.mtime_ns.take(rows)
     old_size = reusable.size.take(rows)
+    old_ctime = reusable.ctime_ns.take(rows)
     walk_stamps = walked.column("stamp")
     if None in walk_stamps:
-        walk_stamps = tuple(stamp or (None, None) for stamp in walk_stamps)
-    mtime, size = (pa.array(values, pa.int64()) for values in zip(*walk_stamps))
-    same = pc.fill_null(pc.and_(pc.equal(old_mtime, mtime), pc.equal(old_size, size)), False)
+        walk_stamps = tuple(stamp or (None, None, None) for stamp in walk_stamps)
+    mtime, size, ctime = (pa.array(values, pa.int64()) for values in zip(*walk_stamps))
+    same = pc.fill_null(pc.and_(pc.and_(pc.equal(old_mtime, mtime), pc.equal(old_size, size)),
+                                pc.equal(old_ctime, ctime)), False)
     stamps: list[FileStamp | None] = [None] * count
     if not pc.all(same).as_py():  # the tasks check the files the walk did not decide
-        stamps = [None if m is None or z is None else (m, z)
-                  for m, z in zip(old_mtime.to_pylist(), old_size.to_pylist())]
+        stamps = [None if m is None or z is None or c is None else (m, z, c)
+                  for m, z, c in zip(old_mtime.to_pylist(), old_size.to_pylist(), old_ctime.to_pylist())]
     return _Plan(pc.fill_null(rows, -1).to_pylist(), stamps, same.to_pylist())
 
 
@@ -410,6 +414,7 @@ def _write(
         total=len(packages), unit="pkg", desc="snapshot", disable=not show, file=sys.stderr
     ) as bar:
         results = pmap(load_unit, tasks, workers=0, executor=pool, window=window)
+        index_columns: dict[str, list[Any]] = {name: [] for name in (*ROW_FIELDS, "family")}
         pieces: list[pa.Table] = []
         written = 0
         for segment in segments:
@@ -423,12 +428,16 @@ def _write(
             if segment.end - written >= ROWS_PER_WRITE or segment.end == len(packages):
                 table = _normalised(listing.slice(written, segment.end), pieces)
                 sink.write(table)
+                for name, values in index_columns.items():
+                    values += table.column(name).to_pylist()
                 _tally(table, report)
                 pieces, written = [], segment.end
         if next(results, None) is not None or sink.rows != len(packages):
             raise SnapshotError("the loaded rows do not match the walk; nothing was written")
         if sink.rows == 0:
             sink.write(SCHEMA.empty_table())
+    write_solve_index(report.output, metadata.created, metadata.package_paths, index_columns,
+                      index_columns["family"])
     report.files_reused = len(packages) - report.files_read
 
 

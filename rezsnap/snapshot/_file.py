@@ -7,7 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -80,6 +80,10 @@ def _decode_metadata(path: str, raw: dict[bytes, bytes] | None) -> SnapshotMetad
     return metadata
 
 
+#: Columns added after schema version 1, and the version that added them.
+_ADDED_IN: Final = {"ctime_ns": 2}
+
+
 def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Read a snapshot written by ``build_snapshot``.
 
@@ -104,6 +108,9 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
         raise SnapshotError(f"{name}: not a readable Parquet file (truncated or not Parquet): {exc}") from None
     metadata = _decode_metadata(name, table.schema.metadata)
+    for column, version in _ADDED_IN.items():  # an older snapshot: the newer columns are unknown
+        if metadata.schema_version < version and column not in table.column_names:
+            table = table.append_column(SCHEMA.field(column), pa.nulls(len(table), SCHEMA.field(column).type))
     missing = [field.name for field in SCHEMA if field.name not in table.column_names]
     if missing:
         raise SnapshotError(f"{name}: snapshot lacks the columns {', '.join(missing)}")

@@ -1,7 +1,7 @@
 """The load task of the snapshot pipeline: a run of scanned packages in, an Arrow batch out.
 
 A task loads each package whose definition file is new or changed since the
-previous snapshot (checked by ``mtime_ns`` and size) and builds the data
+previous snapshot (checked by ``mtime_ns``, size and ``ctime_ns``) and builds the data
 columns in the worker, so the parent only stitches batches together. Tasks are
 module-level functions with picklable arguments: they run on any
 ``concurrent.futures.Executor`` (threads, processes, a Dask client).
@@ -24,8 +24,9 @@ from ._schema import DATA_COLUMNS, SCHEMA
 
 __all__ = ["DATA_SCHEMA", "FileStamp", "LoadTask", "LoadedBatch", "load_unit"]
 
-#: ``(mtime_ns, size)`` of a definition file: what decides that it did not change.
-FileStamp = tuple[int, int]
+#: ``(mtime_ns, size, ctime_ns)`` of a definition file: what decides that it did not change
+#: (the change time too: an edit that restores the size and the mtime still moves it).
+FileStamp = tuple[int, int, int]
 #: The packages; per package, the previous snapshot's stamp for it (or None) and
 #: whether the walk already found it unchanged; whether rez's loader may run code.
 LoadTask = tuple[list[ScannedPackage], list["FileStamp | None"], list[bool], bool]
@@ -50,6 +51,7 @@ class _Columns:
         self.error: list[str | None] = []
         self.mtime_ns: list[int | None] = []
         self.size: list[int | None] = []
+        self.ctime_ns: list[int | None] = []
 
     def add(self, loaded: LoadedPackage, info: os.stat_result | None) -> None:
         data = loaded.data
@@ -65,6 +67,7 @@ class _Columns:
         self.error.append(None if loaded.source in ("static", "rez") else loaded.reason)
         self.mtime_ns.append(None if info is None else info.st_mtime_ns)
         self.size.append(None if info is None else info.st_size)
+        self.ctime_ns.append(None if info is None else info.st_ctime_ns)
 
     def batch(self) -> pa.RecordBatch:
         return pa.RecordBatch.from_arrays(
@@ -98,7 +101,7 @@ def _stamp_of(path: str | None) -> FileStamp | None:
         info = os.stat(path)
     except OSError:
         return None
-    return (info.st_mtime_ns, info.st_size) if S_ISREG(info.st_mode) else None
+    return (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if S_ISREG(info.st_mode) else None
 
 
 def _load(

@@ -9,7 +9,7 @@ import pyarrow as pa
 __all__ = ["COLUMNS", "DATA_COLUMNS", "LISTING_COLUMNS", "META", "SCHEMA", "SCHEMA_VERSION", "Column"]
 
 #: Bumped when a column changes meaning or type; a reader refuses a newer one.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _STR: Final = pa.string()
 # Repeated strings (a family name on every row of the family...) are dictionary-encoded.
@@ -46,11 +46,13 @@ COLUMNS: Final = (
     Column("error", _STR, True, "why the row has no data (source late/error); null otherwise"),
     Column("mtime_ns", pa.int64(), True, "modification time of the definition file, in ns"),
     Column("size", pa.int64(), True, "size of the definition file, in bytes"),
+    Column("ctime_ns", pa.int64(), True,
+           "change time of the definition file, in ns (no user can set it back: rezsnap.rez's freshness check)"),
 )
 
 #: Columns that come from the walk (always current) and from loading the file (reusable).
 LISTING_COLUMNS: Final = ("family", "version", "version_order", "format", "kind", "path", "uri", "repo")
-DATA_COLUMNS: Final = ("requires", "variants", "timestamp", "source", "error", "mtime_ns", "size")
+DATA_COLUMNS: Final = ("requires", "variants", "timestamp", "source", "error", "mtime_ns", "size", "ctime_ns")
 
 SCHEMA: Final = pa.schema([pa.field(c.name, c.type, c.nullable,
                                     metadata={"description": c.description}) for c in COLUMNS])
