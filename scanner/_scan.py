@@ -171,9 +171,10 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[Scanne
     ]
 
 
-def scan_family(paths: PathArg | Sequence[PathArg], family: str) -> ScanResult:
+def scan_family(paths: PathArg | Sequence[PathArg], family: str, *, stamps: bool = False) -> ScanResult:
     """The packages of one family in the given package paths, as ``scan_repo`` lists them,
-    touching only that family's directory and files (a solve loads families on demand)."""
+    touching only that family's directory and files (a solve loads families on demand).
+    ``stamps`` as in ``scan_repo``."""
     problems: list[ScanProblem] = []
     packages: list[ScannedPackage] = []
     if not is_valid_package_name(family):
@@ -183,7 +184,7 @@ def scan_family(paths: PathArg | Sequence[PathArg], family: str) -> ScanResult:
         refs = [FamilyRef(location, repo, family, None)] if os.path.isdir(os.path.join(location, family)) else []
         refs += [FamilyRef(location, repo, family, fmt) for fmt in ("py", "yaml")
                  if os.path.isfile(f"{location}{os.sep}{family}.{fmt}")]
-        for ref, draft in zip(refs, _list_unit((refs, _NO_LIMIT, False))):
+        for ref, draft in zip(refs, _list_unit((refs, _NO_LIMIT, stamps))):
             packages += _packages(ref, draft.kind, draft.rows)
             problems += draft.problems
     return ScanResult(packages, problems)

@@ -45,7 +45,7 @@ def _context(request: list[str], paths: list[str], **kwargs: Any) -> tuple[Any, 
 
 def _both(requests: list[list[str]], paths: list[str], snapshot: Path, **kwargs: Any) -> None:
     plain = [_context(r, paths, **kwargs) for r in requests]
-    rezsnap_rez.install(snapshot)
+    rezsnap_rez.install(snapshot, rez_budget=0)
     patched = [_context(r, paths, **kwargs) for r in requests]
     for request, theirs, ours in zip(requests, plain, patched):
         assert ours == theirs, request
@@ -81,7 +81,7 @@ def test_default_time_and_implicit_packages(studio: tuple[Any, Path]) -> None:
     generated, snapshot = studio
     request, paths = generated.requests[0], [str(generated.path)]
     theirs = ResolvedContext(request, package_paths=paths)
-    rezsnap_rez.install(snapshot)
+    rezsnap_rez.install(snapshot, rez_budget=0)
     ours = ResolvedContext(request, package_paths=paths)
     assert [v.uri for v in ours.resolved_packages] == [v.uri for v in theirs.resolved_packages]
     assert rezsnap_rez.stats().fast == 1
@@ -116,17 +116,17 @@ def test_fallbacks_give_rez_result_and_are_counted(tmp_path: Path) -> None:
     for request, kwargs, reason in cases:
         rezsnap_rez.uninstall()
         theirs = _context(request, paths, **kwargs)
-        rezsnap_rez.install(snapshot)
+        rezsnap_rez.install(snapshot, rez_budget=0)
         assert _context(request, paths, **kwargs) == theirs
         assert rezsnap_rez.stats(reset=True).fallbacks == {reason: 1}
         if "package_filter" in kwargs:
             assert _has(theirs, "lib/1.0")  # the filter really applied
 
-    rezsnap_rez.install(tmp_path / "missing.parquet")
+    rezsnap_rez.install(tmp_path / "missing.parquet", rez_budget=0)
     assert _context(["app"], paths)[0] == "solved"
     assert rezsnap_rez.stats(reset=True).fallbacks == {"snapshot unusable: SnapshotError": 1}
 
-    rezsnap_rez.install(snapshot)
+    rezsnap_rez.install(snapshot, rez_budget=0)
     assert _context(["app"], [*paths, str(tmp_path)])[0] == "solved"
     assert rezsnap_rez.stats(reset=True).fallbacks == {"snapshot package paths differ from rez's": 1}
 
@@ -135,7 +135,7 @@ def test_changes_after_the_snapshot_go_to_rez(tmp_path: Path) -> None:
     paths = _tree(tmp_path / "repo")
     snapshot = tmp_path / "snap.parquet"
     build_snapshot(paths, snapshot, progress=False)
-    rezsnap_rez.install(snapshot, recheck_s=0)
+    rezsnap_rez.install(snapshot, rez_budget=0)
     assert _has(_context(["app"], paths), "lib/2.0")
     assert rezsnap_rez.stats(reset=True).fast == 1
     # an in-place edit of a resolved file (no directory changes): caught after the solve
@@ -143,20 +143,66 @@ def test_changes_after_the_snapshot_go_to_rez(tmp_path: Path) -> None:
     lib.write_text(lib.read_text() + "requires = ['extra']\n")
     clear_rez_caches()  # rez caches loaded packages per process: let it see the edit
     theirs = _context(["lib"], paths)
-    assert rezsnap_rez.stats(reset=True).fallbacks == {"a resolved package file changed since the snapshot": 1}
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"a package definition file changed since the snapshot": 1}
     assert _has(theirs, "extra/1.0")  # rez's answer, from the edited file
-    # a new version directory: the family directory is newer than the snapshot
+    # a new version directory
     (tmp_path / "repo" / "lib" / "3.0").mkdir()
     (tmp_path / "repo" / "lib" / "3.0" / "package.py").write_text("name = 'lib'\nversion = '3.0'\n")
     clear_rez_caches()
     assert _has(_context(["app"], paths), "lib/3.0")
-    assert rezsnap_rez.stats(reset=True).fallbacks == {"families changed since the snapshot": 1}
-    # a new family the snapshot does not know
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"a family's versions changed since the snapshot": 1}
+    # a new family the snapshot does not know: rezsnap cannot find it, rez solves
     (tmp_path / "repo" / "fresh" / "1").mkdir(parents=True)
     (tmp_path / "repo" / "fresh" / "1" / "package.py").write_text("name = 'fresh'\nversion = '1'\n")
     clear_rez_caches()
     assert _context(["fresh"], paths)[0] == "solved"
-    assert rezsnap_rez.stats(reset=True).fallbacks == {"families changed since the snapshot": 1}
+    assert rezsnap_rez.stats(reset=True).fallbacks == {"rezsnap cannot decide (late-bound or unloadable package)": 1}
+
+
+def _pair(root: Path) -> list[str]:
+    """The issue's repository: foo-1 needs bar-1, foo-2 needs bar-2."""
+    for name, version, body in [("foo", "1.0", "requires = ['bar-1']"), ("foo", "2.0", "requires = ['bar-2']"),
+                                ("bar", "1.0", ""), ("bar", "2.0", "")]:
+        (root / name / version).mkdir(parents=True)
+        (root / name / version / "package.py").write_text(f"name = '{name}'\nversion = '{version}'\n{body}\n")
+    return [str(root)]
+
+
+def _restore_times(path: Path, before: os.stat_result) -> None:
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+@pytest.mark.parametrize("edit", ["unresolved candidate", "same size, mtime restored", "version dir, mtime restored"])
+def test_edits_rez_would_see_go_to_rez(tmp_path: Path, edit: str) -> None:
+    """Freshness rule 2: every candidate of every touched family, by change time too."""
+    paths = _pair(tmp_path / "repo")
+    snapshot = tmp_path / "snap.parquet"
+    build_snapshot(paths, snapshot, progress=False)
+    foo2 = tmp_path / "repo" / "foo" / "2.0" / "package.py"
+    family_dir = tmp_path / "repo" / "foo"
+    if edit == "unresolved candidate":  # foo-2.0 loses to foo-1.0 in the snapshot, wins on disk
+        foo2.write_text(foo2.read_text().replace("bar-2", "bar-1"))
+        request = ["foo", "bar-1"]
+    elif edit == "same size, mtime restored":
+        before = foo2.stat()
+        foo2.write_text(foo2.read_text().replace("bar-2", "bar-1"))
+        _restore_times(foo2, before)
+        assert foo2.stat().st_size == before.st_size and foo2.stat().st_mtime_ns == before.st_mtime_ns
+        request = ["foo", "bar-1"]
+    else:
+        before = family_dir.stat()
+        (family_dir / "3.0").mkdir()
+        (family_dir / "3.0" / "package.py").write_text("name = 'foo'\nversion = '3.0'\nrequires = ['bar-1']\n")
+        _restore_times(family_dir, before)
+        request = ["foo", "bar-1"]
+    clear_rez_caches()
+    theirs = _context(request, paths)
+    rezsnap_rez.install(snapshot, rez_budget=0)
+    clear_rez_caches()
+    ours = _context(request, paths)
+    assert ours == theirs
+    assert not _has(ours, "foo/1.0")  # rez's answer: the edited or new foo
+    assert rezsnap_rez.stats().fast == 0 and sum(rezsnap_rez.stats().fallbacks.values()) == 1
 
 
 def test_shadow_mode_logs_divergences_and_returns_rez_result(tmp_path: Path,
@@ -164,7 +210,7 @@ def test_shadow_mode_logs_divergences_and_returns_rez_result(tmp_path: Path,
     paths = _tree(tmp_path / "repo")
     snapshot = tmp_path / "snap.parquet"
     build_snapshot(paths, snapshot, progress=False)
-    rezsnap_rez.install(snapshot, shadow=True, verify_files=False)
+    rezsnap_rez.install(snapshot, shadow=True, verify_files=False, rez_budget=0)
     assert _context(["app"], paths)[0] == "solved"
     assert rezsnap_rez.stats().shadow_compared == 1 and rezsnap_rez.stats().divergences == 0
     # an edit the cheap checks cannot see (same directory, verify_files off): a divergence
@@ -186,6 +232,14 @@ def test_activate_from_environment(tmp_path: Path) -> None:
     assert not rezsnap_rez.installed()
     assert rezsnap_rez.activate_from_environment({"REZSNAP_SNAPSHOT": str(tmp_path / "s.parquet")}) is True
     assert rezsnap_rez.installed()
+
+
+def test_small_solves_stay_with_rez(studio: tuple[Any, Path]) -> None:
+    """Within the budget rez solves alone (importing rezsnap would cost more than it saves)."""
+    generated, snapshot = studio
+    rezsnap_rez.install(snapshot, rez_budget=10_000)
+    _context(generated.requests[0], [str(generated.path)])
+    assert rezsnap_rez.stats().as_dict()["rez_within_budget"] == 1 and rezsnap_rez.stats().fast == 0
 
 
 @pytest.mark.parametrize("source", ["rez_bench", "studio"])

@@ -1,25 +1,30 @@
-"""Is a snapshot still what the package paths hold? Cheap checks, and the policy.
+"""Is a snapshot still what rez would read? The checks behind the fast path's guarantee.
 
-Policy (see the README's rez guide):
+Policy (the README's rez guide states it for users):
 
 1. The snapshot's package paths must be rez's package paths, in the same order
    (compared as real paths). Otherwise no solve uses it.
-2. A family directory (or a repository root) modified after the snapshot was written
-   means versions were added, removed or rewritten there: solves that touch such a
-   family, or a family name the snapshot does not have but the disk does, go to rez.
-   The check stats every family directory once, and again after ``recheck_s``.
-3. After a fast solve, the definition files of the resolved packages are compared with
-   the snapshot's ``(mtime_ns, size)``: an in-place edit sends that solve to rez.
+2. After a fast solve, every family the solve touched is listed again, as rez lists it,
+   in every package path: the same versions, layouts and definition files must be there,
+   and every definition file must have the snapshot's modification time, size and change
+   time. The change time moves on every write and no user can set it back, so an edit
+   that keeps the size and restores the mtime (``touch -d``) is seen too. Anything else
+   sends the solve to rez.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from stat import S_ISREG
 
-__all__ = ["Freshness", "changed_families", "same_paths"]
+from rezsnap.scanner import scan_family
+from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow
+
+__all__ = ["changed_family", "same_paths"]
+
+_REPO, _VERSION, _FORMAT, _KIND, _PATH = (ROW_FIELDS.index(n) for n in ("repo", "version", "format", "kind", "path"))
+_MTIME, _SIZE, _CTIME = (ROW_FIELDS.index(n) for n in ("mtime_ns", "size", "ctime_ns"))
 
 
 def _real(paths: Sequence[str]) -> list[str]:
@@ -30,34 +35,34 @@ def same_paths(snapshot_paths: Sequence[str], rez_paths: Sequence[str]) -> bool:
     return _real(snapshot_paths) == _real(rez_paths)
 
 
-@dataclass(frozen=True)
-class Freshness:
-    """What changed on disk since the snapshot: family names to leave to rez."""
+def _stamp(path: str | None) -> tuple[int, int, int] | None:
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if S_ISREG(info.st_mode) else None
 
-    changed: frozenset[str]  # family dirs (or combined files) modified since
-    unknown: frozenset[str]  # on disk, not in the snapshot
 
-
-def changed_families(paths: Sequence[str], created_iso: str, known: frozenset[str]) -> Freshness:
-    """Stat each repository root and every entry in it against the snapshot's creation time."""
-    created = datetime.fromisoformat(created_iso)
-    created_ns = int(created.timestamp()) * 10**9 + created.microsecond * 1000
-    changed: set[str] = set()
-    unknown: set[str] = set()
-    for root in paths:
-        try:
-            entries = list(os.scandir(root))
-        except OSError:
-            continue  # a missing path: rez lists nothing there either
-        for entry in entries:
-            name = entry.name
-            family = name.removesuffix(".py") if name.endswith(".py") else name.removesuffix(".yaml")
-            try:
-                modified = entry.stat(follow_symlinks=True).st_mtime_ns
-            except OSError:
-                continue
-            if family not in known:
-                unknown.add(family)
-            elif modified > created_ns:
-                changed.add(family)
-    return Freshness(frozenset(changed), frozenset(unknown))
+def changed_family(family: str, rez_paths: Sequence[str], rows: list[FamilyRow]) -> str | None:
+    """Why ``family`` on disk is not what the snapshot's ``rows`` say (None: it is the same)."""
+    listed = scan_family(rez_paths, family, stamps=True)
+    if len(listed) != len(rows):
+        return "a family's versions changed since the snapshot"
+    real: dict[str, str] = {}
+    for package, row in zip(listed, rows):
+        if (package.version, package.format, package.kind.value, package.path) != (
+                row[_VERSION], row[_FORMAT], row[_KIND], row[_PATH]):
+            return "a family's versions changed since the snapshot"
+        for repo in (package.repo, row[_REPO]):
+            if repo not in real:
+                real[repo] = os.path.realpath(repo)
+        if real[package.repo] != real[row[_REPO]]:
+            return "a family's versions changed since the snapshot"
+        if row[_PATH] is None:
+            continue
+        found = package.stamp or _stamp(package.path)
+        if found is None or found != (row[_MTIME], row[_SIZE], row[_CTIME]):
+            return "a package definition file changed since the snapshot"
+    return None

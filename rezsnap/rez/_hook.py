@@ -1,10 +1,12 @@
-"""Switching the integration on from the environment (a ``sitecustomize.py`` calls this).
+"""Switching the integration on from the environment (the start-up hook calls this).
 
-``REZSNAP_SNAPSHOT=FILE``  solve from this snapshot (nothing happens without it);
-``REZSNAP_SHADOW=1``       run rez's solver too, log divergences, use rez's result;
-``REZSNAP_DISABLE=1``      do nothing (a quick way out without editing sitecustomize);
-``REZSNAP_STATS=1``        print the fast-path counters to stderr when the process exits;
-``REZSNAP_LOG=LEVEL``      log level of the ``rezsnap.rez`` logger (e.g. ``INFO``, ``DEBUG``).
+``REZSNAP_SNAPSHOT=FILE``    solve from this snapshot (over the one ``rezsnap rez enable`` recorded);
+``REZSNAP_DISABLE=1``        do nothing (one command without the integration);
+``REZSNAP_SHADOW=1``         run rez's solver too, log divergences, use rez's result;
+``REZSNAP_REZ_BUDGET=N``     rez solves alone while it loads at most N packages (default 40; 0:
+                             rezsnap answers every solve it can);
+``REZSNAP_STATS=1``          print the fast-path counters to stderr when the process exits;
+``REZSNAP_LOG=LEVEL``        log level of the ``rezsnap.rez`` logger (e.g. ``INFO``, ``DEBUG``).
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ import logging
 import os
 import sys
 
-from ._patch import install, stats
+from ._patch import DEFAULT_REZ_BUDGET, install, stats
 
 __all__ = ["activate_from_environment"]
 
 _TRUE = ("1", "true", "yes", "on")
 
 
-def activate_from_environment(environ: dict[str, str] | None = None) -> bool:
+def activate_from_environment(environ: dict[str, str] | None = None, *, snapshot: str | None = None) -> bool:
     """Install the patch as the ``REZSNAP_*`` variables say; True when it was installed."""
     env = os.environ if environ is None else environ
-    if env.get("REZSNAP_DISABLE", "").lower() in _TRUE or not env.get("REZSNAP_SNAPSHOT"):
+    chosen = env.get("REZSNAP_SNAPSHOT") or snapshot
+    if env.get("REZSNAP_DISABLE", "").lower() in _TRUE or not chosen:
         return False
     level = env.get("REZSNAP_LOG")
     if level:
@@ -33,7 +36,9 @@ def activate_from_environment(environ: dict[str, str] | None = None) -> bool:
         logger.setLevel(level.upper())
         if not logger.handlers:
             logger.addHandler(logging.StreamHandler())
-    install(env["REZSNAP_SNAPSHOT"], shadow=env.get("REZSNAP_SHADOW", "").lower() in _TRUE)
+    budget = env.get("REZSNAP_REZ_BUDGET", "")
+    install(chosen, shadow=env.get("REZSNAP_SHADOW", "").lower() in _TRUE,
+            rez_budget=int(budget) if budget.strip().isdigit() else DEFAULT_REZ_BUDGET)
     if env.get("REZSNAP_STATS", "").lower() in _TRUE:
         atexit.register(lambda: sys.stderr.write(f"rezsnap.rez: {json.dumps(stats().as_dict())}\n"))
     return True

@@ -1,0 +1,77 @@
+"""Turning the integration on and off for a rez installation: one ``.pth`` file.
+
+Python runs the ``import`` lines of ``.pth`` files in its site-packages directory at every
+start-up, whatever the command (pip-installed rez, rez's ``install.py`` virtual
+environment, ``python -E`` or ``-I``). ``enable()`` writes ``rezsnap-rez.pth`` there with one
+line that arms the integration (``_startup.arm``: standard library only, no file read);
+``disable()`` removes it. rezsnap must be installed in that same environment.
+"""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+from dataclasses import dataclass
+
+__all__ = ["PTH_NAME", "Activation", "disable", "enable", "status"]
+
+PTH_NAME = "rezsnap-rez.pth"
+_SNAPSHOT_NOTE = "# snapshot: "
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    """Where the hook lives and what it says."""
+
+    enabled: bool
+    pth: str
+    snapshot: str | None  # recorded by enable(); REZSNAP_SNAPSHOT overrides it
+
+    def as_dict(self) -> dict[str, object]:
+        return {"enabled": self.enabled, "pth": self.pth, "snapshot": self.snapshot}
+
+
+def _pth(site: str | None) -> str:
+    return os.path.join(site or sysconfig.get_paths()["purelib"], PTH_NAME)
+
+
+def _line(snapshot: str | None) -> str:
+    # One line (a .pth runs lines that start with "import"); never stops Python from starting.
+    call = f"arm({os.path.abspath(snapshot)!r})" if snapshot else "arm()"
+    code = f"try:\n import rezsnap.rez._startup as s\n s.{call}\nexcept Exception:\n pass"
+    return f"import sys; exec({code!r})\n"
+
+
+def enable(snapshot: str | os.PathLike[str] | None = None, *, site: str | None = None) -> Activation:
+    """Write the hook into ``site`` (default: this Python's site-packages)."""
+    path = _pth(site)
+    chosen = None if snapshot is None else os.fspath(snapshot)
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as sink:
+        sink.write("# rezsnap: answers rez's solves from a snapshot; 'rezsnap rez disable' removes this file\n")
+        sink.write(f"{_SNAPSHOT_NOTE}{os.path.abspath(chosen) if chosen else ''}\n")
+        sink.write(_line(chosen))
+    os.replace(temporary, path)
+    return status(site=site)
+
+
+def disable(*, site: str | None = None) -> Activation:
+    """Remove the hook from ``site`` (default: this Python's site-packages)."""
+    try:
+        os.unlink(_pth(site))
+    except FileNotFoundError:
+        pass
+    return status(site=site)
+
+
+def status(*, site: str | None = None) -> Activation:
+    path = _pth(site)
+    try:
+        with open(path, encoding="utf-8") as source:
+            text = source.read()
+    except OSError:
+        return Activation(False, path, None)
+    for line in text.splitlines():
+        if line.startswith(_SNAPSHOT_NOTE):
+            return Activation(True, path, line[len(_SNAPSHOT_NOTE):] or None)
+    return Activation(True, path, None)
