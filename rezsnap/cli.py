@@ -120,6 +120,20 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     compare.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_progress_arguments(compare)
 
+    integration = commands.add_parser(
+        "rez", help="turn the rez integration on or off for this Python's rez",
+        description="'enable' writes rezsnap-rez.pth into this Python's site-packages (the "
+        "environment rez is installed in): from then on every rez command there answers its "
+        "solves from the snapshot (REZSNAP_SNAPSHOT overrides --snapshot; REZSNAP_DISABLE=1 turns "
+        "it off for one command). 'disable' removes the file; 'status' shows it.",
+        epilog="example: /opt/rez/bin/python -m rezsnap rez enable --snapshot /studio/snapshots/packages.parquet",
+    )
+    integration.add_argument("action", choices=("enable", "disable", "status"))
+    integration.add_argument("--snapshot", metavar="FILE", help="the snapshot to answer from (enable)")
+    integration.add_argument("--site", metavar="DIR",
+                             help="the site-packages directory (default: this Python's)")
+    integration.add_argument("--json", action="store_true", help="print the state as JSON")
+
     bench = commands.add_parser(
         "bench", help="measure rezsnap against rez on the same data, in one run",
         description="Run rez and rezsnap alternately on the same input, after a warm-up, and report "
@@ -509,8 +523,31 @@ def _bench_rez_env(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_rez(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json
+    import os
+
+    from rezsnap.rez import disable, enable, status
+
+    if args.action == "enable":
+        if args.snapshot and not os.path.isfile(args.snapshot):
+            raise _UsageError(f"no such snapshot file: {args.snapshot}")
+        state = enable(args.snapshot, site=args.site)
+    elif args.action == "disable":
+        state = disable(site=args.site)
+    else:
+        state = status(site=args.site)
+    if args.json:
+        out.write(json.dumps(state.as_dict()) + "\n")
+    else:
+        word = "enabled" if state.enabled else "disabled"
+        snapshot = f" (snapshot: {state.snapshot or '$REZSNAP_SNAPSHOT'})" if state.enabled else ""
+        out.write(f"rezsnap rez integration {word}: {state.pth}{snapshot}\n")
+    return EXIT_OK
+
+
 _COMMANDS = {"compare": _cmd_compare, "scan": _cmd_scan, "snapshot": _cmd_snapshot, "solve": _cmd_solve, "demo": _cmd_demo,
-             "bench": _cmd_bench}
+             "bench": _cmd_bench, "rez": _cmd_rez}
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:

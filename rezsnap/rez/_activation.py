@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import sysconfig
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["PTH_NAME", "Activation", "disable", "enable", "status"]
+__all__ = ["PTH_NAME", "Activation", "disable", "enable", "enabled_for_a_while", "status"]
 
 PTH_NAME = "rezsnap-rez.pth"
 _SNAPSHOT_NOTE = "# snapshot: "
@@ -75,3 +77,18 @@ def status(*, site: str | None = None) -> Activation:
         if line.startswith(_SNAPSHOT_NOTE):
             return Activation(True, path, line[len(_SNAPSHOT_NOTE):] or None)
     return Activation(True, path, None)
+
+
+@contextmanager
+def enabled_for_a_while(*, site: str | None = None) -> Iterator[Activation]:
+    """Enabled without a recorded snapshot (so inert unless ``REZSNAP_SNAPSHOT`` is set),
+    then put back as it was: for benchmarks and tests that run the real ``rez`` commands."""
+    before = status(site=site)
+    state = enable(site=site)
+    try:
+        yield state
+    finally:
+        if before.enabled:
+            enable(before.snapshot, site=site)
+        else:
+            disable(site=site)

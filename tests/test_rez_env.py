@@ -1,0 +1,214 @@
+"""The rez integration as a studio runs it: rez's real command-line tools in subprocesses,
+with the integration turned on the documented way (``rezsnap rez enable`` writes a ``.pth``
+into this environment's site-packages, where pip installed rez), against plain rez."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("rez")
+
+from rezsnap.bench.rez_reference import isolated_rez_environ
+from rezsnap.rez._activation import enabled_for_a_while
+
+from rezsnap.cli import main
+
+MOMENT = "2000000000"  # a fixed --time: REZ_USED_TIMESTAMP is then the same on both sides
+_PRINT_ENV = [sys.executable, "-c", "import json, os; print(json.dumps(dict(os.environ)))"]
+_REZ = str(Path(sys.executable).with_name("rez"))
+
+
+@pytest.fixture(scope="module")
+def hook() -> Iterator[None]:
+    with enabled_for_a_while():
+        yield
+
+
+# Different on every run of rez itself: the context's temporary files and the shell's start time.
+_VOLATILE = ("REZ_CONTEXT_FILE", "REZ_RXT_FILE", "REZ_SHELL_INIT_TIMESTAMP")
+_ISOLATED = isolated_rez_environ()
+
+
+def _env(snapshot: Path | None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in _ISOLATED.items() if not k.startswith("REZSNAP_")}
+    if snapshot is not None:
+        env.update(REZSNAP_SNAPSHOT=str(snapshot), REZSNAP_REZ_BUDGET="0", REZSNAP_STATS="1")
+    env.update(extra)
+    return env
+
+
+def _rez(args: list[str], paths: list[str], snapshot: Path | None, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = _env(snapshot, REZ_PACKAGES_PATH=os.pathsep.join(paths), **extra)
+    return subprocess.run([_REZ, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def _stats(stderr: str) -> dict[str, Any]:
+    lines = [line for line in stderr.splitlines() if line.startswith("rezsnap.rez: ")]
+    assert lines, stderr
+    return json.loads(lines[-1][len("rezsnap.rez: "):])  # type: ignore[no-any-return]
+
+
+def _shell_env(stdout: str) -> dict[str, str]:
+    env: dict[str, str] = json.loads(stdout.strip().splitlines()[-1])
+    return {k: v for k, v in env.items() if not k.startswith("REZSNAP_") and k not in _VOLATILE}
+
+
+def _requests(rez_bench: tuple[Any, Path]) -> list[list[str]]:
+    dataset, _ = rez_bench
+    return [r["request"] for r in dataset.resolves if r["status"] == "success"][::40]
+
+
+def test_enable_disable_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snapshot = tmp_path / "s.parquet"
+    snapshot.write_bytes(b"")
+    assert main(["rez", "status", "--site", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["enabled"] is False
+    assert main(["rez", "enable", "--snapshot", str(snapshot), "--site", str(tmp_path), "--json"]) == 0
+    state = json.loads(capsys.readouterr().out)
+    assert state["enabled"] is True and state["snapshot"] == str(snapshot)
+    assert (tmp_path / "rezsnap-rez.pth").read_text().count("\nimport ") == 1
+    assert main(["rez", "disable", "--site", str(tmp_path)]) == 0
+    assert "disabled" in capsys.readouterr().out and not (tmp_path / "rezsnap-rez.pth").exists()
+    assert main(["rez", "enable", "--snapshot", str(tmp_path / "typo"), "--site", str(tmp_path)]) == 2
+
+
+def test_rez_env_environment_equals_rez(hook: None, rez_bench: tuple[Any, Path]) -> None:
+    dataset, snapshot = rez_bench
+    paths = [str(dataset.path)]
+    for request in _requests(rez_bench):
+        args = ["env", *request, "--time", MOMENT, "--", *_PRINT_ENV]
+        theirs = _rez(args, paths, None)
+        ours = _rez(args, paths, snapshot)
+        assert theirs.returncode == ours.returncode == 0, (theirs.stderr, ours.stderr)
+        assert _shell_env(ours.stdout) == _shell_env(theirs.stdout), request
+        assert _stats(ours.stderr)["fast"] == 1, ours.stderr
+
+
+def test_saved_context_round_trip(hook: None, rez_bench: tuple[Any, Path], tmp_path: Path) -> None:
+    """rez env -o, rez context (text and graph), ResolvedContext.load: as with plain rez."""
+    from rez.resolved_context import ResolvedContext
+
+    dataset, snapshot = rez_bench
+    paths = [str(dataset.path)]
+    request = _requests(rez_bench)[1]
+    saved = {}
+    for side, source in (("rez", None), ("rezsnap", snapshot)):
+        context_file = tmp_path / f"{side}.rxt"
+        run = _rez(["env", *request, "--time", MOMENT, "-o", str(context_file)], paths, source)
+        assert run.returncode == 0, run.stderr
+        shown = _rez(["context", str(context_file)], paths, None)
+        graph = _rez(["context", "--print-graph", str(context_file)], paths, None)
+        assert shown.returncode == graph.returncode == 0, (shown.stderr, graph.stderr)
+        loaded = ResolvedContext.load(str(context_file))
+        # the first line says when the resolve ran ("resolved by USER, on DATE, using Rez v3.4.0")
+        text = re.sub(r", on [^,]+, using", ", on DATE, using", shown.stdout.replace(str(context_file), "FILE"))
+        saved[side] = (text, graph.stdout,
+                       [v.uri for v in loaded.resolved_packages])
+        if source is not None:
+            assert _stats(run.stderr)["fast"] == 1
+    assert saved["rezsnap"] == saved["rez"]
+
+
+def test_failing_request_prints_rez_text_and_code(hook: None, rez_bench: tuple[Any, Path]) -> None:
+    dataset, snapshot = rez_bench
+    failing = next(r["request"] for r in dataset.resolves if r["status"] != "success")
+    for request in (failing, ["no_such_family_at_all"]):
+        args = ["env", *request, "--time", MOMENT, "--", "true"]
+        theirs = _rez(args, [str(dataset.path)], None)
+        ours = _rez(args, [str(dataset.path)], snapshot)
+        assert ours.returncode == theirs.returncode != 0
+        assert ours.stdout == theirs.stdout
+        assert _log_text(ours.stderr) == _log_text(theirs.stderr)
+
+
+def _log_text(stderr: str) -> list[str]:
+    """rez's messages without the clock time its log lines start with, and without rezsnap's counters."""
+    return [re.sub(r"^\d\d:\d\d:\d\d ", "", line) for line in stderr.splitlines()
+            if not line.startswith("rezsnap.rez: ")]
+
+
+def test_graph_equals_rez_graph(rez_bench: tuple[Any, Path]) -> None:
+    """context.graph() of a fast solve is the graph rez's solver draws: same nodes, edges, attributes."""
+    from rez.solver import Solver
+    from rez.utils.graph_utils import write_compacted
+    from rez.version import Requirement
+
+    from rezsnap.rez._graph import rez_graph
+    from rezsnap.solver import Repository, solve_with
+
+    dataset, snapshot = rez_bench
+    repository = Repository.from_snapshot(snapshot)
+    solved = [r["request"] for r in dataset.resolves if r["status"] == "success"][::6]
+    for request in solved:
+        rez_solver = Solver([Requirement(r) for r in request], [str(dataset.path)], prune_unfailed=True)
+        rez_solver.solve()
+        result = solve_with(repository, request, validate_names=False, graph=True)
+        assert result.graph is not None
+        ours = rez_graph(result.graph, [Requirement(r) for r in request])
+        assert write_compacted(ours) == write_compacted(rez_solver.get_graph()), request
+
+
+# --- memcached ---------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def memcached() -> Iterator[str]:
+    binary = shutil.which("memcached") or ("/usr/bin/memcached" if os.path.exists("/usr/bin/memcached") else None)
+    if binary is None:
+        pytest.skip("no memcached binary (.ci/run installs the Debian package)")
+    port = _free_port()
+    server = subprocess.Popen([binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "64", "-u", "root"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("memcached did not start")
+            time.sleep(0.05)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_memcached_stores_and_serves_a_rezsnap_solve(hook: None, memcached: str, rez_bench: tuple[Any, Path]) -> None:
+    """rez's resolve cache sits in front of the patched solve: the first run is solved by
+    rezsnap and cached, the repeat comes from memcached (no solve at all), both as rez."""
+    dataset, snapshot = rez_bench
+    paths = [str(dataset.path)]
+    request = _requests(rez_bench)[2]
+    args = ["env", *request, "--", *_PRINT_ENV]
+    cache = {"REZ_MEMCACHED_URI": memcached, "REZ_RESOLVE_CACHING": "1"}
+    plain = _rez(args, paths, None)
+    first = _rez(args, paths, snapshot, **cache)
+    repeat = _rez(args, paths, snapshot, **cache)
+    for run in (plain, first, repeat):
+        assert run.returncode == 0, run.stderr
+    assert _stats(first.stderr)["fast"] == 1
+    # served by the cache: rez never called its solve, so the integration was never even imported
+    assert "rezsnap.rez: " not in repeat.stderr
+    ignored = ("REZ_USED_TIMESTAMP", "REZ_MEMCACHED_URI", "REZ_RESOLVE_CACHING")  # the cache settings themselves
+    environments = [{k: v for k, v in _shell_env(run.stdout).items() if k not in ignored}
+                    for run in (plain, first, repeat)]
+    assert environments[0] == environments[1] == environments[2]
