@@ -1,53 +1,66 @@
-"""``rezsnap bench rez-env``: ``ResolvedContext`` in a fresh process, without and with the
-``rezsnap.rez`` patch, on the same requests (what a ``rez env`` costs before the shell)."""
+"""``rezsnap bench rez-env``: the real ``rez env REQ -- true`` as whole processes, plain rez
+against rez with the integration enabled the documented way (the ``.pth`` hook), alternating,
+on the same requests; plus one one-package request, repeated (the integration must never
+make a small ``rez env`` slower)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from statistics import median
 
+from rezsnap.rez._activation import enabled_for_a_while
 from rezsnap.snapshot import build_snapshot
 
-from ._timing import Comparison, Timing, fresh_process
+from ._timing import Comparison, Timing
 from .rez_reference import isolated_rez_environ, require_rez
 
 __all__ = ["bench_rez_env"]
 
-_CONTEXTS = """
-import json, sys
-mode, paths, snapshot, requests = json.loads(sys.argv[1])
-if mode == "rezsnap":
-    import rezsnap.rez
-    rezsnap.rez.install(snapshot)
-from rez.resolved_context import ResolvedContext
-results = []
-for request in requests:
-    context = ResolvedContext(request, package_paths=paths, add_implicit_packages=False)
-    results.append([context.status.name, [v.uri for v in context.resolved_packages or []]])
-stats = rezsnap.rez.stats().as_dict() if mode == "rezsnap" else None
-print(json.dumps([results, stats]))
-"""
+
+def _rez_env(request: list[str], env: dict[str, str]) -> tuple[float, int]:
+    rez = str(Path(sys.executable).with_name("rez"))
+    started = time.perf_counter()
+    done = subprocess.run([rez, "env", *request, "--", "true"], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, timeout=600)
+    return time.perf_counter() - started, done.returncode
 
 
-def _contexts(mode: str, paths: Sequence[str], snapshot: str, requests: list[list[str]]) -> tuple[float, Any]:
-    """Wall seconds of a fresh interpreter that imports what it needs and resolves every request."""
-    return fresh_process(_CONTEXTS, [mode, list(paths), snapshot, requests], env=isolated_rez_environ())
-
-
-def bench_rez_env(paths: Sequence[str], requests: list[list[str]]) -> Comparison:
+def bench_rez_env(paths: Sequence[str], requests: list[list[str]], small: list[str] | None = None,
+                  repeat: int = 5) -> list[Comparison]:
     require_rez()
-    with tempfile.TemporaryDirectory(prefix="rezsnap-bench-") as scratch:
+    plain = isolated_rez_environ()
+    plain["REZ_PACKAGES_PATH"] = os.pathsep.join(paths)
+    plain = {k: v for k, v in plain.items() if not k.startswith("REZSNAP_")}
+    with tempfile.TemporaryDirectory(prefix="rezsnap-bench-") as scratch, enabled_for_a_while():
         snapshot = os.path.join(scratch, "snapshot.parquet")
         build_snapshot(list(paths), snapshot, progress=False)
-        _contexts("rez", paths, snapshot, requests[:1])  # warm the page cache for both
-        rez_s, (rez_results, _) = _contexts("rez", paths, snapshot, requests)
-        ours_s, (our_results, stats) = _contexts("rezsnap", paths, snapshot, requests)
-    comparison = Comparison(f"rez env: ResolvedContext x {len(requests)}, fresh process each",
-                            Timing("rez", (rez_s,)), Timing("rezsnap", (ours_s,)))
-    comparison.details.update(
-        requests=len(requests), identical=sum(a == b for a, b in zip(rez_results, our_results)),
-        fast=stats["fast"], fallbacks=stats["fallbacks"],
-    )
-    return comparison
+        ours = {**plain, "REZSNAP_SNAPSHOT": snapshot}
+        _rez_env(requests[0], plain)  # warm the page cache for both
+        rez_times, our_times, failures = [], [], 0
+        for request in requests:  # alternating, request by request
+            seconds, code = _rez_env(request, plain)
+            rez_times.append(seconds)
+            seconds, our_code = _rez_env(request, ours)
+            our_times.append(seconds)
+            failures += code != our_code
+        total = Comparison(f"rez env REQ -- true, {len(requests)} requests, whole processes (total)",
+                           Timing("rez", (sum(rez_times),)), Timing("rezsnap", (sum(our_times),)))
+        total.details.update(requests=len(requests), exit_codes_differ=failures,
+                             per_request_rez_s=rez_times, per_request_rezsnap_s=our_times)
+        comparisons = [total]
+        if small:
+            small_rez, small_ours = [], []
+            for _ in range(repeat):
+                small_rez.append(_rez_env(small, plain)[0])
+                small_ours.append(_rez_env(small, ours)[0])
+            one = Comparison(f"rez env {' '.join(small)} -- true (one package, median of {repeat})",
+                             Timing("rez", tuple(small_rez)), Timing("rezsnap", tuple(small_ours)))
+            one.details.update(rez_median_s=median(small_rez), rezsnap_median_s=median(small_ours))
+            comparisons.append(one)
+    return comparisons
