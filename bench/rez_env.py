@@ -31,29 +31,41 @@ def _rez_env(request: list[str], env: dict[str, str]) -> tuple[float, int]:
     return time.perf_counter() - started, done.returncode
 
 
+def _alternating(requests: list[list[str]], plain: dict[str, str], ours: dict[str, str]
+                 ) -> tuple[list[float], list[float], int]:
+    rez_times, our_times, differ = [], [], 0
+    for request in requests:  # alternating, request by request
+        seconds, code = _rez_env(request, plain)
+        rez_times.append(seconds)
+        seconds, our_code = _rez_env(request, ours)
+        our_times.append(seconds)
+        differ += code != our_code
+    return rez_times, our_times, differ
+
+
+def _total(task: str, rez_times: list[float], our_times: list[float], differ: int) -> Comparison:
+    comparison = Comparison(task, Timing("rez", (sum(rez_times),)), Timing("rezsnap", (sum(our_times),)))
+    comparison.details.update(requests=len(rez_times), exit_codes_differ=differ,
+                              per_request_rez_s=rez_times, per_request_rezsnap_s=our_times)
+    return comparison
+
+
 def bench_rez_env(paths: Sequence[str], requests: list[list[str]], small: list[str] | None = None,
-                  repeat: int = 5) -> list[Comparison]:
+                  repeat: int = 5, memcached: bool = False) -> list[Comparison]:
+    """Whole ``rez env`` processes, plain against the integration; with ``memcached``, each
+    side also with its own private memcached (rez's resolve cache): new requests, then repeats."""
     require_rez()
     plain = isolated_rez_environ()
     plain["REZ_PACKAGES_PATH"] = os.pathsep.join(paths)
     plain = {k: v for k, v in plain.items() if not k.startswith("REZSNAP_")}
+    count = len(requests)
     with tempfile.TemporaryDirectory(prefix="rezsnap-bench-") as scratch, enabled_for_a_while():
         snapshot = os.path.join(scratch, "snapshot.parquet")
         build_snapshot(list(paths), snapshot, progress=False)
         ours = {**plain, "REZSNAP_SNAPSHOT": snapshot}
         _rez_env(requests[0], plain)  # warm the page cache for both
-        rez_times, our_times, failures = [], [], 0
-        for request in requests:  # alternating, request by request
-            seconds, code = _rez_env(request, plain)
-            rez_times.append(seconds)
-            seconds, our_code = _rez_env(request, ours)
-            our_times.append(seconds)
-            failures += code != our_code
-        total = Comparison(f"rez env REQ -- true, {len(requests)} requests, whole processes (total)",
-                           Timing("rez", (sum(rez_times),)), Timing("rezsnap", (sum(our_times),)))
-        total.details.update(requests=len(requests), exit_codes_differ=failures,
-                             per_request_rez_s=rez_times, per_request_rezsnap_s=our_times)
-        comparisons = [total]
+        comparisons = [_total(f"rez env REQ -- true, {count} requests, whole processes (total)",
+                              *_alternating(requests, plain, ours))]
         if small:
             small_rez, small_ours = [], []
             for _ in range(repeat):
@@ -63,4 +75,14 @@ def bench_rez_env(paths: Sequence[str], requests: list[list[str]], small: list[s
                              Timing("rez", tuple(small_rez)), Timing("rezsnap", tuple(small_ours)))
             one.details.update(rez_median_s=median(small_rez), rezsnap_median_s=median(small_ours))
             comparisons.append(one)
+        if memcached:
+            from .memcached import private_memcached
+
+            with private_memcached() as theirs_cache, private_memcached() as our_cache:
+                cached_plain = {**plain, "REZ_MEMCACHED_URI": theirs_cache, "REZ_RESOLVE_CACHING": "1"}
+                cached_ours = {**ours, "REZ_MEMCACHED_URI": our_cache, "REZ_RESOLVE_CACHING": "1"}
+                for kind in ("new", "repeated"):
+                    comparisons.append(_total(
+                        f"rez env REQ -- true with memcached, {count} {kind} requests (total)",
+                        *_alternating(requests, cached_plain, cached_ours)))
     return comparisons

@@ -150,6 +150,9 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=_positive, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
     bench.add_argument("--workers", type=_workers, default=None, metavar="N", help="as for 'scan'")
+    bench.add_argument("--memcached", action="store_true",
+                       help="rez-env: also with rez's resolve cache (a private memcached per side: new, then "
+                       "repeated requests; needs the memcached binary)")
     bench.add_argument("--requests", type=_positive, default=None, metavar="N",
                        help="solve: an evenly spread sample of N of the dataset's requests")
     bench.add_argument("--request-file", metavar="FILE",
@@ -514,7 +517,8 @@ def _bench_rez_env(args: argparse.Namespace, out: TextIO) -> int:
 
     requests = _bench_requests(args)
     small = [requests[0][-1]] if requests else None  # one package: rez alone must be as fast
-    comparisons = bench_rez_env(_source_paths(args), requests, small, repeat=args.repeat or 5)
+    comparisons = bench_rez_env(_source_paths(args), requests, small, repeat=args.repeat or 5,
+                                memcached=args.memcached)
     if args.json:
         out.write(json.dumps([c.as_dict() for c in comparisons]) + "\n")
     else:

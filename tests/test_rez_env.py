@@ -4,15 +4,11 @@ into this environment's site-packages, where pip installed rez), against plain r
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +17,7 @@ import pytest
 
 pytest.importorskip("rez")
 
+from rezsnap.bench.memcached import memcached_binary, private_memcached
 from rezsnap.bench.rez_reference import isolated_rez_environ
 from rezsnap.rez._activation import enabled_for_a_while
 
@@ -68,7 +65,7 @@ def _shell_env(stdout: str) -> dict[str, str]:
 
 def _requests(rez_bench: tuple[Any, Path]) -> list[list[str]]:
     dataset, _ = rez_bench
-    return [r["request"] for r in dataset.resolves if r["status"] == "success"][::40]
+    return [r["request"] for r in dataset.resolves if r["status"] == "success"][::40]  # type: ignore[no-any-return]
 
 
 def test_enable_disable_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,15 +82,23 @@ def test_enable_disable_status(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["rez", "enable", "--snapshot", str(tmp_path / "typo"), "--site", str(tmp_path)]) == 2
 
 
-def test_rez_env_environment_equals_rez(hook: None, rez_bench: tuple[Any, Path]) -> None:
-    dataset, snapshot = rez_bench
+@pytest.fixture(scope="module")
+def studio(studio_with_snapshot: Any) -> tuple[Any, Path]:
+    """Combined families, package.yaml, dynamic files, variants, weak and conflict requests."""
+    return studio_with_snapshot(1_500, 4)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("source", ["rez_bench", "studio"])
+def test_rez_env_environment_equals_rez(hook: None, source: str, request: pytest.FixtureRequest) -> None:
+    dataset, snapshot = request.getfixturevalue(source)
     paths = [str(dataset.path)]
-    for request in _requests(rez_bench):
-        args = ["env", *request, "--time", MOMENT, "--", *_PRINT_ENV]
+    requests = _requests((dataset, snapshot)) if source == "rez_bench" else dataset.requests[::8]
+    for one in requests:
+        args = ["env", *one, "--time", MOMENT, "--", *_PRINT_ENV]
         theirs = _rez(args, paths, None)
         ours = _rez(args, paths, snapshot)
         assert theirs.returncode == ours.returncode == 0, (theirs.stderr, ours.stderr)
-        assert _shell_env(ours.stdout) == _shell_env(theirs.stdout), request
+        assert _shell_env(ours.stdout) == _shell_env(theirs.stdout), one
         assert _stats(ours.stderr)["fast"] == 1, ours.stderr
 
 
@@ -164,32 +169,12 @@ def test_graph_equals_rez_graph(rez_bench: tuple[Any, Path]) -> None:
 # --- memcached ---------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def memcached() -> Iterator[str]:
-    binary = shutil.which("memcached") or ("/usr/bin/memcached" if os.path.exists("/usr/bin/memcached") else None)
-    if binary is None:
+    if memcached_binary() is None:
         pytest.skip("no memcached binary (.ci/run installs the Debian package)")
-    port = _free_port()
-    server = subprocess.Popen([binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "64", "-u", "root"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-            if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail("memcached did not start")
-            time.sleep(0.05)
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with private_memcached() as address:
+        yield address
 
 
 def test_memcached_stores_and_serves_a_rezsnap_solve(hook: None, memcached: str, rez_bench: tuple[Any, Path]) -> None:
@@ -212,3 +197,27 @@ def test_memcached_stores_and_serves_a_rezsnap_solve(hook: None, memcached: str,
     environments = [{k: v for k, v in _shell_env(run.stdout).items() if k not in ignored}
                     for run in (plain, first, repeat)]
     assert environments[0] == environments[1] == environments[2]
+
+
+_AFTER_A_SEARCH = """
+import json, sys
+import rez.packages, rez.resolver
+list(rez.packages.iter_packages("chest"))
+print(json.dumps([sorted(m for m in sys.modules if m.startswith(("rezsnap", "pyarrow", "numpy"))),
+                  getattr(rez.resolver.Resolver._solve, "_rezsnap_trampoline", False)]))
+"""
+
+
+def test_activation_imports_nothing_until_a_solve(hook: None, rez_bench: tuple[Any, Path]) -> None:
+    """A rez command that solves nothing pays for one small standard-library module."""
+    dataset, snapshot = rez_bench
+    env = _env(snapshot, REZ_PACKAGES_PATH=str(dataset.path))
+    run = subprocess.run([sys.executable, "-c", _AFTER_A_SEARCH], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    modules, armed = json.loads(run.stdout)
+    assert armed  # rez's resolver is patched, lazily
+    assert modules == ["rezsnap", "rezsnap._lazy", "rezsnap.rez", "rezsnap.rez._startup"]
+    disabled = subprocess.run([sys.executable, "-c", _AFTER_A_SEARCH], env={**env, "REZSNAP_DISABLE": "1"},
+                              capture_output=True, text=True, timeout=120)
+    assert json.loads(disabled.stdout)[1] is False

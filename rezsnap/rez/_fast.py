@@ -11,8 +11,8 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rezsnap.snapshot import SnapshotError, read_snapshot, read_solve_index
-from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow
+from rezsnap.snapshot._errors import SnapshotError
+from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, read_solve_index
 from rezsnap.solver import Repository, solve_with
 
 from ._freshness import changed_family, same_paths
@@ -35,7 +35,9 @@ class _Source:
             self.package_paths: tuple[str, ...] = index.package_paths
             self.rows = index.rows
             self.repository = Repository.from_solve_index(index)
-        else:
+        else:  # no current index: the Parquet file (pyarrow)
+            from rezsnap.snapshot import read_snapshot
+
             read = read_snapshot(snapshot)
             self.package_paths = read.metadata.package_paths
             self.rows = _TableRows(read.table)

@@ -12,7 +12,8 @@ from rezsnap._lazy import exports_on_first_use
 
 if TYPE_CHECKING:
     from ._build import SnapshotReport, build_snapshot
-    from ._file import Snapshot, SnapshotError, SnapshotMetadata, read_snapshot
+    from ._errors import SnapshotError
+    from ._file import Snapshot, SnapshotMetadata, read_snapshot
     from ._index import SolveIndex, read_solve_index
     from ._schema import COLUMNS, SCHEMA, SCHEMA_VERSION, Column
 
@@ -34,7 +35,8 @@ __all__ = [
 
 __getattr__ = exports_on_first_use(__name__, {
     **dict.fromkeys(["SnapshotReport", "build_snapshot"], "rezsnap.snapshot._build"),
-    **dict.fromkeys(["Snapshot", "SnapshotError", "SnapshotMetadata", "read_snapshot"], "rezsnap.snapshot._file"),
+    "SnapshotError": "rezsnap.snapshot._errors",
+    **dict.fromkeys(["Snapshot", "SnapshotMetadata", "read_snapshot"], "rezsnap.snapshot._file"),
     **dict.fromkeys(["SolveIndex", "read_solve_index"], "rezsnap.snapshot._index"),
     **dict.fromkeys(["COLUMNS", "SCHEMA", "SCHEMA_VERSION", "Column"], "rezsnap.snapshot._schema"),
 })

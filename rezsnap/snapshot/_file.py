@@ -12,15 +12,11 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rezsnap.version import RezsnapError
 
+from ._errors import SnapshotError
 from ._schema import META, SCHEMA, SCHEMA_VERSION
 
 __all__ = ["AtomicParquetWriter", "Snapshot", "SnapshotError", "SnapshotMetadata", "read_snapshot"]
-
-
-class SnapshotError(RezsnapError):
-    """A snapshot cannot be read or written; the message names the file and says why."""
 
 
 @dataclass(frozen=True, slots=True)
