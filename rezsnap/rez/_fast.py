@@ -15,7 +15,7 @@ from rezsnap.snapshot._errors import SnapshotError
 from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, read_solve_index
 from rezsnap.solver import Repository, solve_with
 
-from ._freshness import changed_family, same_paths
+from ._freshness import first_change, same_paths
 from ._graph import rez_graph
 from ._patch import Fallback, Settings
 
@@ -103,10 +103,9 @@ def fast_solve(resolver: Any, settings: Settings) -> Any:
     if result.status != "solved":
         raise Fallback("failed solve (rez builds the failure graph)")
     if settings.verify_files:
-        for family in sorted(repository.touched):
-            reason = changed_family(family, resolver.package_paths, source.rows(family))
-            if reason is not None:
-                raise Fallback(reason)
+        reason = first_change(repository.touched, resolver.package_paths, source.rows)
+        if reason is not None:
+            raise Fallback(reason)
     return _SolvedByRezsnap(result, resolver, source.package_paths)
 
 

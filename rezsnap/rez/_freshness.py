@@ -15,13 +15,20 @@ Policy (the README's rez guide states it for users):
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from stat import S_ISREG
 
 from rezsnap.scanner import scan_family
 from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow
 
-__all__ = ["changed_family", "same_paths"]
+__all__ = ["changed_family", "first_change", "same_paths"]
+
+#: Above this many seconds per file-system call (NFS, CIFS), the families are checked by
+#: many threads at once, so that the latencies overlap (as the scanner's walk does).
+SLOW_CALL_S = 100e-6
+THREADS = 32
 
 _REPO, _VERSION, _FORMAT, _KIND, _PATH = (ROW_FIELDS.index(n) for n in ("repo", "version", "format", "kind", "path"))
 _MTIME, _SIZE, _CTIME = (ROW_FIELDS.index(n) for n in ("mtime_ns", "size", "ctime_ns"))
@@ -65,4 +72,30 @@ def changed_family(family: str, rez_paths: Sequence[str], rows: list[FamilyRow])
         found = package.stamp or _stamp(package.path)
         if found is None or found != (row[_MTIME], row[_SIZE], row[_CTIME]):
             return "a package definition file changed since the snapshot"
+    return None
+
+
+def first_change(families: Iterable[str], rez_paths: Sequence[str],
+                 rows: Callable[[str], list[FamilyRow]]) -> str | None:
+    """``changed_family`` over ``families``: the first reason found, or None. The first family
+    is checked alone and timed; on a slow file system the others go to a thread pool."""
+    names = sorted(families)
+    if not names:
+        return None
+    started = time.perf_counter()
+    reason = changed_family(names[0], rez_paths, rows(names[0]))
+    calls = 2 * len(rez_paths) + len(rows(names[0]))  # roughly: the lookups, the listing, a stat a version
+    if reason is not None:
+        return reason
+    rest = names[1:]
+    if (time.perf_counter() - started) / calls < SLOW_CALL_S or len(rest) < 2:
+        for name in rest:
+            reason = changed_family(name, rez_paths, rows(name))
+            if reason is not None:
+                return reason
+        return None
+    with ThreadPoolExecutor(min(THREADS, len(rest))) as pool:
+        for reason in pool.map(lambda name: changed_family(name, rez_paths, rows(name)), rest):
+            if reason is not None:
+                return reason
     return None
