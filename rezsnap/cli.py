@@ -522,8 +522,7 @@ def _bench_rez_env(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps([c.as_dict() for c in comparisons]) + "\n")
     else:
-        for comparison in comparisons:
-            out.write(format_comparison(comparison) + "\n")
+        out.writelines(format_comparison(comparison) + "\n" for comparison in comparisons)
         out.write(f"  exit codes that differ from rez's: {comparisons[0].details['exit_codes_differ']}\n")
     return EXIT_OK
 

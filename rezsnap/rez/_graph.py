@@ -71,8 +71,8 @@ class _Phase:
 def rez_graph(graph: ResolveGraph, package_requests: Sequence[Any], prune_unfailed: bool = True) -> Any:
     """The ``digraph`` rez's solver returns for this solved resolve of ``package_requests``
     (rez ``Requirement`` objects, as the ``Resolver`` holds them)."""
-    from rez.solver import RequirementList, _ResolvePhase
-    from rez.version import Requirement
+    from rez.solver import _ResolvePhase
+    from rez.version import Requirement, RequirementList
 
     parsed: dict[str, Any] = {}
 

@@ -12,7 +12,6 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-
 from ._errors import SnapshotError
 from ._schema import META, SCHEMA, SCHEMA_VERSION
 
