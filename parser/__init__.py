@@ -1,7 +1,7 @@
 """Static readers of rez package definition files: nothing here executes package code.
 
-``parse_static_packages_py`` (the batch reader: process pools) is imported on first use,
-so that the solver, which only needs request parsing, does not pay for it.
+Every name is imported on first use: the solver, which only needs request parsing
+(``_request.py``), pays neither for the AST reader nor for the batch reader's pools.
 """
 
 from __future__ import annotations
@@ -10,26 +10,28 @@ from typing import TYPE_CHECKING
 
 from rezsnap._lazy import exports_on_first_use
 
-from ._counters import ParseCounters
-from ._fallback import LoadedPackage, RezNeeded, load_package, load_scanned_package
-from ._literals import (
-    FUNCTION,
-    DynamicSource,
-    InvalidSource,
-    literal_value,
-    parse_module,
-    read_static_assignments,
-)
-from ._package import (
-    Outcome,
-    ParseStatus,
-    analyse_combined_package,
-    analyse_package_py,
-    analyse_package_yaml,
-    normalise_request,
-    parse_package_request,
-    parse_static_package_py,
-)
+if TYPE_CHECKING:
+    from ._batch import parse_static_packages_py
+    from ._counters import ParseCounters
+    from ._fallback import LoadedPackage, RezNeeded, load_package, load_scanned_package
+    from ._literals import (
+        FUNCTION,
+        DynamicSource,
+        InvalidSource,
+        literal_value,
+        parse_module,
+        read_static_assignments,
+    )
+    from ._package import (
+        Outcome,
+        ParseStatus,
+        analyse_combined_package,
+        analyse_package_py,
+        analyse_package_yaml,
+        normalise_request,
+        parse_static_package_py,
+    )
+    from ._request import parse_package_request
 
 __all__ = [
     "FUNCTION",
@@ -54,8 +56,13 @@ __all__ = [
     "read_static_assignments",
 ]
 
-if TYPE_CHECKING:
-    from ._batch import parse_static_packages_py
-
-
-__getattr__ = exports_on_first_use(__name__, {"parse_static_packages_py": "rezsnap.parser._batch"})
+__getattr__ = exports_on_first_use(__name__, {
+    "parse_static_packages_py": "rezsnap.parser._batch",
+    "ParseCounters": "rezsnap.parser._counters",
+    **dict.fromkeys(["LoadedPackage", "RezNeeded", "load_package", "load_scanned_package"], "rezsnap.parser._fallback"),
+    **dict.fromkeys(["FUNCTION", "DynamicSource", "InvalidSource", "literal_value", "parse_module",
+                     "read_static_assignments"], "rezsnap.parser._literals"),
+    **dict.fromkeys(["Outcome", "ParseStatus", "analyse_combined_package", "analyse_package_py",
+                     "analyse_package_yaml", "normalise_request", "parse_static_package_py"], "rezsnap.parser._package"),
+    "parse_package_request": "rezsnap.parser._request",
+})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from typing import Final
 
 from rezsnap._io import read_regular_file
-from rezsnap._pool import cpu_count, pmap, shared_process_pool
+from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageData
 
 from ._counters import ParseCounters
@@ -72,7 +72,7 @@ def parse_static_packages_py(
             if len(names) >= MIN_FILES_FOR_PROCESSES and cpu_count() > 1:
                 executor = shared_process_pool()
         elif executor is None and workers:
-            executor = stack.enter_context(ProcessPoolExecutor(workers))
+            executor = stack.enter_context(process_pool(workers))
         try:
             for found, met in pmap(_parse_unit, units, workers=0, executor=executor):
                 results += found

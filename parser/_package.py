@@ -12,18 +12,17 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
 from rezsnap.version import (
     InvalidRange,
     InvalidRequirement,
     InvalidVersion,
-    Requirement,
     Version,
     VersionRange,
 )
 
 from ._literals import DynamicSource, InvalidSource, LateBound, read_static_assignments
+from ._request import parse_package_request
 
 __all__ = [
     "Outcome",
@@ -83,16 +82,6 @@ _NORMALISED_MAX = 100_000
 @dataclass(frozen=True, slots=True)
 class _Rejected:
     message: str
-
-
-def parse_package_request(text: str) -> Requirement:
-    """``rez.utils.formatting.PackageRequest(text)``: a requirement whose package name is
-    valid, the ephemeral dot judged by the *raw* text's first character; else ``InvalidRequirement``."""
-    requirement = Requirement(text)
-    name = requirement.name[1:] if text.startswith(".") else requirement.name
-    if not is_valid_package_name(name):
-        raise InvalidRequirement(text, "invalid package name")
-    return requirement
 
 
 def _normalise(text: str) -> str | _Rejected:

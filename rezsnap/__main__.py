@@ -1,7 +1,5 @@
 """``python -m rezsnap``."""
 
-import sys
+from rezsnap._entry import run
 
-from rezsnap.cli import main
-
-sys.exit(main())
+run()

@@ -7,11 +7,16 @@ import concurrent.futures as cf
 import multiprocessing
 import multiprocessing.util
 import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-__all__ = ["cpu_count", "fork_context", "pmap", "shared_process_pool", "shutdown_shared_pool"]
+__all__ = [
+    "cpu_count", "fork_context", "pmap", "process_pool", "shared_process_pool", "shutdown_shared_pool", "worker_setup",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,6 +78,29 @@ def fork_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
+def worker_setup() -> None:
+    """Initializer of every worker process rezsnap starts: Ctrl-C is the parent's to handle
+    (workers ignore SIGINT instead of printing tracebacks), and a worker whose parent dies
+    (SIGKILL, OOM) exits within a second instead of living on, holding pipes open."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rezsnap-parent-watch", daemon=True).start()
+
+
+_PARENT_POLL_S = 0.5
+
+
+def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A process pool of ``workers`` forked workers set up by ``worker_setup``."""
+    return cf.ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=worker_setup)
+
+
 _SHARED_POOL: cf.ProcessPoolExecutor | None = None
 
 
@@ -88,7 +116,7 @@ def shared_process_pool() -> cf.ProcessPoolExecutor:
     """
     global _SHARED_POOL
     if _SHARED_POOL is None or getattr(_SHARED_POOL, "_broken", False):
-        _SHARED_POOL = cf.ProcessPoolExecutor(min(cpu_count(), 8), mp_context=fork_context())
+        _SHARED_POOL = process_pool(min(cpu_count(), 8))
         atexit.register(_SHARED_POOL.shutdown, wait=True, cancel_futures=True)
         # A multiprocessing child runs no atexit handlers: on exit it joins its non-daemon
         # children, and the pool's workers would wait for work forever. Finalizers with an

@@ -57,7 +57,9 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         description="Walk the package paths, load every package (statically; rez's loader for "
         "the files the static reader declines, unless --no-exec) and write one Parquet snapshot, "
         "atomically: an interrupted run leaves the previous file untouched. The report goes to "
-        "stdout; exit 0 written, 1 the run failed (nothing written), 2 usage error.",
+        "stdout; exit 0 written, 1 the run failed (nothing written: a missing, unreadable or empty "
+        "package path, a snapshot that would shrink by more than --max-drop...), 2 usage error, "
+        "130 interrupted (nothing written).",
     )
     _add_source_arguments(snapshot)
     snapshot.add_argument("-o", "--output", required=True, metavar="FILE", help="the snapshot to write")
@@ -68,6 +70,12 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                           help="0: serial; N: N processes (default: one per CPU for big repositories)")
     snapshot.add_argument("--no-exec", action="store_true",
                           help="never run package code: files the static reader declines become error rows")
+    snapshot.add_argument("--force", action="store_true",
+                          help="write even from an empty package path, or a snapshot that drops more than "
+                          "--max-drop of the rows of the one it replaces")
+    snapshot.add_argument("--max-drop", type=float, default=0.5, metavar="FRACTION",
+                          help="refuse (without --force) to replace a snapshot with one that has lost more "
+                          "than this share of its rows (default 0.5)")
     snapshot.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_progress_arguments(snapshot)
 
@@ -265,8 +273,11 @@ def _cmd_snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     paths = _source_paths(args)
     try:
+        if not 0.0 <= args.max_drop <= 1.0:
+            raise _UsageError(f"--max-drop must be between 0 and 1, not {args.max_drop}")
         report = build_snapshot(paths, args.output, previous=args.previous, workers=args.workers,
-                                progress=args.progress, exec_fallback=not args.no_exec)
+                                progress=args.progress, exec_fallback=not args.no_exec, force=args.force,
+                                max_drop=args.max_drop)
     except SnapshotError as exc:
         err.write(f"rezsnap snapshot: failed: {exc}\n")
         return EXIT_FAILED
@@ -556,11 +567,14 @@ _COMMANDS = {"compare": _cmd_compare, "scan": _cmd_scan, "snapshot": _cmd_snapsh
 
 def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
-    parser = _build_parser(prog)
     try:
+        parser = _build_parser(prog)
         args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exc:  # argparse exits on --help and on usage errors
         return int(exc.code or 0)
+    except KeyboardInterrupt:  # Ctrl-C while starting: one line, not a traceback
+        sys.stderr.write(f"{prog}: interrupted\n")
+        return 130
     out, err = sys.stdout, sys.stderr
     # Names that are not valid UTF-8 are printed back as the bytes on disk, as ls does.
     for stream in (out, err):

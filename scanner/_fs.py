@@ -70,7 +70,7 @@ def list_dir_fd(
 def is_file(path: str, problems: list[ScanProblem], family: str | None) -> bool:
     """``os.path.isfile`` (follows symlinks), reporting errors other than 'not there'."""
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
+        mode = os.stat(path).st_mode
     except OSError as exc:
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
             code, message = describe_os_error(exc)
@@ -78,6 +78,12 @@ def is_file(path: str, problems: list[ScanProblem], family: str | None) -> bool:
         return False
     except ValueError:  # embedded NUL; cannot come from listdir, kept for safety
         return False
+    if stat.S_ISREG(mode):
+        return True
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        # rez's isfile() is False too, so the package has no definition file: say why
+        problems.append(ScanProblem(path, "special-file", "not a regular file (FIFO, socket or device)", family))
+    return False
 
 
 def entry_is_dir(

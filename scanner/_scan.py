@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import statistics
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Final, Union
-
-from tqdm import tqdm
+from typing import Any, Final, Union
 
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
@@ -260,11 +257,31 @@ def _list_all(
     units = [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
     tasks = [(unit, limit, stamps) for unit in units]
     drafts: list[FamilyDraft] = []
-    with tqdm(total=len(refs), unit="family", desc="scan", disable=not progress) as bar:
+    with _progress_bar(len(refs), progress) as bar:
         for unit, found in zip(units, pmap(_list_unit, tasks, workers=workers, executor=executor)):
             drafts.extend(found)
             bar.update(len(unit))
     return drafts
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:  # noqa: PYI034  typing.Self needs 3.11
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, count: int) -> None:
+        return None
+
+
+def _progress_bar(total: int, progress: bool) -> Any:
+    """tqdm only when asked for: a solve's freshness check lists families and needs none."""
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="family", desc="scan")
 
 
 def _resolve_pending(
@@ -299,6 +316,8 @@ def stat_latency(refs: Sequence[FamilyRef], samples: int = 16) -> float:
         except OSError:
             pass
         times.append(time.perf_counter() - start)
+    import statistics
+
     return statistics.median(times) if times else 0.0
 
 

@@ -9,7 +9,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from rezsnap.parser import parse_package_request
+from rezsnap.parser._request import parse_package_request
 
 from rezsnap._gc import gc_paused
 from rezsnap.model import PackageData

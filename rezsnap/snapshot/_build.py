@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -23,10 +23,12 @@ from typing import Any, Final, Literal, NamedTuple, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from rezsnap._gc import gc_paused
-from rezsnap._pool import cpu_count, fork_context, pmap, shared_process_pool
+from rezsnap._io import MAX_DEFINITION_BYTES
+from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 from rezsnap.scanner import normalise_paths, scan_repo, version_sort_key
 
@@ -36,6 +38,7 @@ from ._file import (
     SnapshotMetadata,
     encode_metadata,
     read_snapshot,
+    remove_stale_temporaries,
 )
 from ._index import ROW_FIELDS, write_solve_index
 from ._load import FileStamp, LoadedBatch, LoadTask, load_unit
@@ -207,6 +210,10 @@ def _storable(packages: list[ScannedPackage], report: SnapshotReport) -> list[Sc
     return kept
 
 
+#: The share of the replaced snapshot's rows a rebuild may drop without ``force``.
+MAX_DROP: Final = 0.5
+
+
 def build_snapshot(
     paths: PathArg | Sequence[PathArg],
     output: PathArg,
@@ -216,6 +223,8 @@ def build_snapshot(
     executor: Executor | None = None,
     progress: bool | Literal["always"] = True,
     exec_fallback: bool = True,
+    force: bool = False,
+    max_drop: float = MAX_DROP,
 ) -> SnapshotReport:
     """Scan and load every package of ``paths`` into the Parquet snapshot ``output``.
 
@@ -231,13 +240,63 @@ def build_snapshot(
     - ``exec_fallback``: let rez's loader (which executes package code) load
       the files the static reader declines; off, they are ``source="error"`` rows.
 
+    - ``force``: write even when a package path is empty, or when the new snapshot
+      would have fewer than ``1 - max_drop`` of the rows of the snapshot it replaces
+      (an unmounted share, a typo: without it, both fail the build).
+
     ``output`` is replaced atomically: an interrupted or failed run leaves the
     previous file as it was and raises ``SnapshotError`` (or ``KeyboardInterrupt``).
+    A package path that is missing, not a directory or unreadable always fails the build.
     """
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, not {workers}")
+    if not 0.0 <= max_drop <= 1.0:
+        raise ValueError(f"max_drop must be between 0 and 1, not {max_drop}")
+    guard = _Guard(force, max_drop)
     with gc_paused():
-        return _build(paths, output, previous, workers, executor, progress, exec_fallback)
+        return _build(paths, output, previous, workers, executor, progress, exec_fallback, guard)
+
+
+class _Guard(NamedTuple):
+    force: bool
+    max_drop: float
+
+
+def _check_package_paths(package_paths: Sequence[str], guard: _Guard) -> None:
+    """Fail before anything is written when a package path cannot be what the operator meant."""
+    for path in package_paths:
+        if not os.path.exists(path):
+            raise SnapshotError(f"package path {path} does not exist; nothing was written")
+        if not os.path.isdir(path):
+            raise SnapshotError(f"package path {path} is not a directory; nothing was written")
+        try:
+            with os.scandir(path) as entries:
+                empty = next(entries, None) is None
+        except OSError as exc:
+            raise SnapshotError(f"package path {path} cannot be read ({exc.strerror or exc}); "
+                                "nothing was written") from None
+        if empty and not guard.force:
+            raise SnapshotError(f"package path {path} is empty (an unmounted share?); nothing was written "
+                                "(--force writes it anyway)")
+
+
+def _replaced_rows(output: str) -> int | None:
+    """Rows of the snapshot ``output`` would replace (None: no readable snapshot there)."""
+    if not os.path.isfile(output):
+        return None
+    try:
+        return int(pq.read_metadata(output).num_rows)
+    except Exception:  # noqa: BLE001  not a snapshot: nothing to protect
+        return None
+
+
+def _check_shrink(output: str, rows: int, guard: _Guard) -> None:
+    before = _replaced_rows(output)
+    if guard.force or not before or rows >= before * (1.0 - guard.max_drop):
+        return
+    raise SnapshotError(
+        f"the new snapshot would have {rows} rows, the one it replaces {before}: more than "
+        f"{guard.max_drop:.0%} dropped; nothing was written (--force writes it anyway)")
 
 
 def _build(
@@ -248,14 +307,17 @@ def _build(
     executor: Executor | None,
     progress: bool | Literal["always"],
     exec_fallback: bool,
+    guard: _Guard,
 ) -> SnapshotReport:
     started = time.perf_counter()
     # Taken before the walk: anything modified after it is newer than the snapshot
     # (the rez integration's freshness check relies on this).
     created = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     package_paths = normalise_paths(paths)
+    _check_package_paths(package_paths, guard)
     options = {"exec_fallback": bool(exec_fallback)}
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
+    remove_stale_temporaries(report.output)
     try:
         with ExitStack() as stack:
             # Reading the previous snapshot (Arrow, without the GIL) overlaps the walk.
@@ -263,18 +325,19 @@ def _build(
             reading = reader.submit(_open_previous, previous, options, report)
             pool = executor
             if executor is None and workers:
-                pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=fork_context()))
+                pool = stack.enter_context(process_pool(workers))
             scanned = scan_repo(package_paths, workers=0 if workers == 0 else None, executor=pool, stamps=True)
             report.seconds["scan"] = time.perf_counter() - started
             reusable = reading.result()
-            report.problems = list(scanned.problems)
+            report.problems = list(scanned.problems) + _oversized(scanned)
             walked = _in_rez_order(_storable(scanned, report))
             packages = walked.packages
+            _check_shrink(report.output, len(packages), guard)
             if executor is None and workers is None:
                 pool = _automatic_pool(len(packages))
             metadata = SnapshotMetadata(
                 SCHEMA_VERSION, _rezsnap_version(), created,
-                tuple(package_paths), options, tuple(_problem_dict(p) for p in scanned.problems),
+                tuple(package_paths), options, tuple(_problem_dict(p) for p in report.problems),
             )
             loading = time.perf_counter()
             _write(walked, reusable, exec_fallback, pool, metadata, report, progress)
@@ -475,10 +538,26 @@ def _normalised(listing: list[pa.Array], pieces: list[pa.Table]) -> pa.Table:
     return pa.Table.from_arrays(listing + data.columns, schema=SCHEMA)
 
 
+def _oversized(scanned: Sequence[ScannedPackage]) -> list[ScanProblem]:
+    """Definition files the walk already saw too big to read (the load makes them error rows)."""
+    return [ScanProblem(p.path, "unreadable-file", f"file larger than {MAX_DEFINITION_BYTES} bytes", p.family)
+            for p in scanned if p.stamp is not None and p.path and p.stamp[1] > MAX_DEFINITION_BYTES]
+
+
+_CANNOT_READ: Final = "cannot read "  # how _load.py words a definition file it could not read
+
+
 def _tally(table: pa.Table, report: SnapshotReport) -> None:
     """Count the written rows per source, and list the rows without data."""
     for item in pc.value_counts(table.column("source")).to_pylist():
         report.sources[item["values"]] += item["counts"]
     failed = table.filter(pc.is_valid(table.column("error")))
-    report.errors += [(uri or family, error) for uri, family, error in zip(
-        failed.column("uri").to_pylist(), failed.column("family").to_pylist(), failed.column("error").to_pylist())]
+    columns = (failed.column(name).to_pylist() for name in ("uri", "family", "error", "path"))
+    reported = {problem.path for problem in report.problems}
+    for uri, family, error, path in zip(*columns):
+        report.errors.append((uri or family, error))
+        # a definition file that could not be read as a file (a FIFO, an oversized file) is a problem too
+        if path and error.startswith(_CANNOT_READ) and path not in reported:
+            code = "special-file" if "not a regular file" in error else "unreadable-file"
+            report.problems.append(ScanProblem(path, code, error, family))
+            reported.add(path)

@@ -112,6 +112,45 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     return Snapshot(name, table.replace_schema_metadata(None), metadata)
 
 
+def temporary_prefix(target: str) -> str:
+    """Temporary files are named after their target and the writing process, so that a later
+    build can tell the files of a builder that died (``remove_stale_temporaries``)."""
+    return f".{os.path.basename(target)}.{os.getpid()}."
+
+
+def remove_stale_temporaries(output: str) -> list[str]:
+    """Remove the temporary files of ``output`` (and of its solve index) whose writer is gone."""
+    directory = os.path.dirname(os.path.abspath(output))
+    prefixes = tuple(f".{os.path.basename(target)}." for target in (output, output + ".index"))
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.endswith(".tmp") and name.startswith(prefixes)):
+            continue
+        pid = name[:-4].rsplit(".", 2)[-2] if name.count(".") >= 3 else ""
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+            removed.append(name)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 class AtomicParquetWriter:
     """A Parquet writer that only ever replaces ``output`` with a complete file.
 
@@ -125,9 +164,7 @@ class AtomicParquetWriter:
         self.schema = schema
         directory = os.path.dirname(self.output)
         try:
-            fd, self.temporary = tempfile.mkstemp(
-                prefix=f".{os.path.basename(self.output)}.", suffix=".tmp", dir=directory
-            )
+            fd, self.temporary = tempfile.mkstemp(prefix=temporary_prefix(self.output), suffix=".tmp", dir=directory)
         except OSError as exc:
             raise SnapshotError(f"cannot write in {directory}: {exc.strerror or exc}") from None
         os.fchmod(fd, _mode_for(self.output))  # mkstemp's 0600 would hide the snapshot from others

@@ -82,7 +82,8 @@ def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str],
         "families": {family: zlib.compress(marshal.dumps(rows), 1) for family, rows in grouped.items()},
     }
     target = index_path(snapshot)
-    handle, temporary = tempfile.mkstemp(prefix=os.path.basename(target) + ".", suffix=".tmp",
+    # named as the snapshot's temporaries (hidden, with the writer's pid: a later build removes it)
+    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}.", suffix=".tmp",
                                          dir=os.path.dirname(os.path.abspath(target)))
     try:
         with os.fdopen(handle, "wb") as sink:

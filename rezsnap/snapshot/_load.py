@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from rezsnap._gc import gc_paused
 from rezsnap._io import read_regular_file_stat
-from rezsnap.model import PackageKind, ScannedPackage
+from rezsnap.model import PackageData, PackageKind, ScannedPackage
 from rezsnap.parser import LoadedPackage, load_scanned_package
 
 from ._schema import DATA_COLUMNS, SCHEMA
@@ -55,6 +55,9 @@ class _Columns:
 
     def add(self, loaded: LoadedPackage, info: os.stat_result | None) -> None:
         data = loaded.data
+        unstorable = None if data is None else _unstorable(data)
+        if unstorable is not None:  # rez loads it, the snapshot cannot hold it: an error row, not a failed build
+            loaded, data = LoadedPackage("error", None, unstorable), None
         if data is None:
             self.requires.append(None)
             self.variants.append(None)
@@ -77,6 +80,20 @@ class _Columns:
 
 
 _Read = tuple[bytes, os.stat_result] | OSError
+_INT64: Final = (-(2**63), 2**63 - 1)
+
+
+def _unstorable(data: PackageData) -> str | None:
+    """Why a loaded package's values do not fit the snapshot's columns (None: they do)."""
+    timestamp = data.timestamp
+    if timestamp is not None and not _INT64[0] <= timestamp <= _INT64[1]:
+        return f"timestamp {timestamp} does not fit the snapshot's 64-bit integer column"
+    for text in (*data.requires, *(r for variant in data.variants for r in variant)):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"requirement {text!r} is not valid UTF-8"
+    return None
 
 
 def load_unit(task: LoadTask) -> LoadedBatch:
