@@ -122,7 +122,7 @@ def remove_stale_temporaries(output: str) -> list[str]:
     """Remove the temporary files of ``output`` (and of its solve index) whose writer is gone."""
     directory = os.path.dirname(os.path.abspath(output))
     prefixes = tuple(f".{os.path.basename(target)}." for target in (output, output + ".index"))
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(directory)
     except OSError:
