@@ -128,6 +128,43 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     compare.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_progress_arguments(compare)
 
+    info = commands.add_parser(
+        "info", help="what a snapshot holds: metadata, counts, problems, error rows",
+        description="Print a snapshot's metadata, its rows by source and layout, the walk's problems "
+        "and the rows without data. Exit 0; 2 if the file is not a readable snapshot.",
+        epilog="example: rezsnap info /studio/snapshots/packages.parquet --json",
+    )
+    info.add_argument("snapshot", metavar="SNAPSHOT")
+    info.add_argument("--json", action="store_true", help="print it as JSON")
+
+    diff = commands.add_parser(
+        "diff", help="what changed between two snapshots (added, removed, changed packages)",
+        description="Compare two snapshots package by package (package path, family, version): added, "
+        "removed, and changed packages with the fields that changed (layout, path, requires, variants, "
+        "timestamp, source, error; not the file times). Exit 0 when equal, 1 when not, 2 on a bad file.",
+        epilog="example: rezsnap diff yesterday.parquet today.parquet --json",
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--json", action="store_true", help="print it as JSON")
+
+    query = commands.add_parser(
+        "query", help="range-aware questions about a snapshot (rez's version semantics)",
+        description="'in-range FAMILY RANGE': the packages of a family whose version is in a rez range. "
+        "'dependents FAMILY': packages whose requires or variants name FAMILY, optionally only those "
+        "whose range admits a version (--admits) or intersects a range (--intersects); weak requirements "
+        "count and are marked, conflicts (!FAMILY) require nothing. Exit 0 when something matched, 1 when not.",
+        epilog="example: rezsnap query packages.parquet dependents python --admits 3.7.4",
+    )
+    query.add_argument("snapshot", metavar="SNAPSHOT")
+    query.add_argument("question", choices=("in-range", "dependents"))
+    query.add_argument("family", metavar="FAMILY")
+    query.add_argument("range", nargs="?", default=None, metavar="RANGE", help="in-range: the rez range")
+    asked = query.add_mutually_exclusive_group()
+    asked.add_argument("--admits", metavar="VERSION", help="dependents: whose range admits this version")
+    asked.add_argument("--intersects", metavar="RANGE", help="dependents: whose range intersects this range")
+    query.add_argument("--json", action="store_true", help="print JSON")
+
     integration = commands.add_parser(
         "rez", help="turn the rez integration on or off for this Python's rez",
         description="'enable' writes rezsnap-rez.pth into this Python's site-packages (the "
@@ -561,8 +598,67 @@ def _cmd_rez(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.snapshot import read_snapshot
+    from rezsnap.snapshot._inspect import info
+
+    found = info(read_snapshot(args.snapshot))
+    if args.json:
+        out.write(json.dumps(found) + "\n")
+        return EXIT_OK
+    lines = [f"snapshot {found['path']}: {found['rows']} packages in {found['families']} families",
+             f"  schema {found['schema_version']}, rezsnap {found['rezsnap_version']}, created {found['created']}",
+             f"  package paths: {', '.join(found['package_paths'])}; options {found['options']}",
+             "  by source: " + ", ".join(f"{k} {v}" for k, v in found["by_source"].items()),
+             "  by layout: " + ", ".join(f"{k} {v}" for k, v in found["by_kind"].items()),
+             f"  problems: {len(found['problems'])}; rows without data: {len(found['error_rows'])}"]
+    lines += [f"  problem {p['code']}: {p['path']}: {p['message']}" for p in found["problems"]]
+    lines += [f"  {r['source']} {r['uri']}: {r['error']}" for r in found["error_rows"]]
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.snapshot import read_snapshot
+    from rezsnap.snapshot._inspect import diff
+
+    found = diff(read_snapshot(args.old), read_snapshot(args.new))
+    if args.json:
+        out.write(json.dumps(found) + "\n")
+    else:
+        lines = [f"+ {a['package']}  {a['uri']}" for a in found["added"]]
+        lines += [f"- {r['package']}  {r['uri']}" for r in found["removed"]]
+        for c in found["changed"]:
+            lines.append(f"~ {c['package']}  {c['uri']}")
+            lines += [f"    {name}: {old!r} -> {new!r}" for name, (old, new) in c["fields"].items()]
+        counts = {k: len(v) for k, v in found.items()}
+        lines.append(f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
+        out.write("\n".join(lines) + "\n")
+    return EXIT_OK if not any(found.values()) else EXIT_FAILED
+
+
+def _cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from rezsnap.snapshot import read_snapshot
+    from rezsnap.snapshot._inspect import dependents, packages_in_range
+
+    snapshot = read_snapshot(args.snapshot)
+    if args.question == "in-range":
+        if args.range is None or args.admits or args.intersects:
+            raise _UsageError("in-range takes FAMILY RANGE (and neither --admits nor --intersects)")
+        found: list[dict[str, Any]] = packages_in_range(snapshot, args.family, args.range)
+        text = [f"{f['package']}  {f['uri']}" for f in found]
+    else:
+        if args.range is not None:
+            raise _UsageError("dependents takes FAMILY, and --admits VERSION or --intersects RANGE")
+        found = [d.as_dict() for d in dependents(snapshot, args.family, admits=args.admits,
+                                                  intersects=args.intersects)]
+        text = [f"{d['package']}  {d['where']}: {d['requirement']}{'  (weak)' if d['weak'] else ''}" for d in found]
+    out.write(json.dumps(found) + "\n" if args.json else "".join(line + "\n" for line in text))
+    return EXIT_OK if found else EXIT_FAILED
+
+
 _COMMANDS = {"compare": _cmd_compare, "scan": _cmd_scan, "snapshot": _cmd_snapshot, "solve": _cmd_solve, "demo": _cmd_demo,
-             "bench": _cmd_bench, "rez": _cmd_rez}
+             "bench": _cmd_bench, "rez": _cmd_rez, "info": _cmd_info, "diff": _cmd_diff, "query": _cmd_query}
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:
