@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -111,11 +113,47 @@ def _repository(
             raise TypeError("packages must be a list of PackageData")
         return Repository.from_packages(packages)
     if snapshot is not None:
-        return snapshot if isinstance(snapshot, Repository) else Repository.from_snapshot(snapshot)
+        return snapshot if isinstance(snapshot, Repository) else _cached_repository(snapshot)
     assert package_paths is not None
     if isinstance(package_paths, (str, bytes)):
         raise TypeError("package_paths must be a list of paths")
     return Repository.from_paths(package_paths)
+
+
+_CACHE_SIZE = 4
+_CACHE: OrderedDict[Any, tuple[Any, Repository]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _cached_repository(snapshot: Any) -> Repository:
+    """One ``Repository`` per snapshot file (by its identity: path, inode, size and mtime, so a
+    replaced file is read again) or per ``Snapshot`` object: ``solve(r, snapshot=...)`` in a
+    loop keeps the families it loaded, as a kept ``Repository`` does. Safe across threads."""
+    from rezsnap.snapshot import Snapshot
+
+    if isinstance(snapshot, Snapshot):
+        key: Any = ("object", id(snapshot))
+    elif isinstance(snapshot, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(snapshot))
+        try:
+            info = os.stat(path)
+        except OSError:
+            return Repository.from_snapshot(snapshot)  # raises SnapshotError, naming the file
+        key = ("file", path, info.st_ino, info.st_size, info.st_mtime_ns)
+    else:
+        return Repository.from_snapshot(snapshot)  # raises TypeError
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found[1]
+    repository = Repository.from_snapshot(snapshot)
+    with _CACHE_LOCK:
+        # the Snapshot itself is kept with its repository: its id cannot be reused meanwhile
+        found = _CACHE.setdefault(key, (snapshot, repository))
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found[1]
 
 
 def solve(

@@ -1,0 +1,41 @@
+"""``solve(r, snapshot=path)`` and ``solve(r, snapshot=<Snapshot>)`` keep one repository per
+snapshot (by file identity), so the simplest use of the API is not the slowest."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from rezsnap import build_snapshot, read_snapshot, solve
+from rezsnap.solver._api import _cached_repository
+
+
+def _package(root: Path, name: str, version: str, body: str = "") -> None:
+    (root / name / version).mkdir(parents=True, exist_ok=True)
+    (root / name / version / "package.py").write_text(f"name = '{name}'\nversion = '{version}'\n{body}")
+
+
+def test_one_repository_per_snapshot_file_read_again_when_replaced(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    _package(repo, "app", "1.0", "requires = ['lib']\n")
+    _package(repo, "lib", "1.0")
+    snapshot = tmp_path / "s.parquet"
+    build_snapshot([str(repo)], snapshot, workers=0, progress=False)
+    first = _cached_repository(snapshot)
+    assert _cached_repository(str(snapshot)) is first
+    assert [v.qualified_name for v in solve(["app"], snapshot=snapshot).resolved_packages] == ["lib-1.0[]", "app-1.0[]"]
+    _package(repo, "lib", "2.0")
+    build_snapshot([str(repo)], snapshot, workers=0, progress=False)  # replaced: another identity
+    assert _cached_repository(snapshot) is not first
+    assert [v.qualified_name for v in solve(["app"], snapshot=snapshot).resolved_packages] == ["lib-2.0[]", "app-1.0[]"]
+    read = read_snapshot(snapshot)
+    assert _cached_repository(read) is _cached_repository(read)
+
+
+def test_cached_solves_are_safe_across_threads(studio_with_snapshot: object) -> None:
+    generated, snapshot = studio_with_snapshot(1_500, 4)  # type: ignore[operator]
+    requests = generated.requests[:12]
+    alone = [solve(r, snapshot=snapshot).resolved for r in requests]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda r: solve(r, snapshot=snapshot).resolved, requests * 4))
+    assert together == alone * 4
