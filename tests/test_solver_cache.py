@@ -6,8 +6,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from rezsnap import build_snapshot, read_snapshot, solve
 from rezsnap.solver._api import _cached_repository
+
+from rezsnap import build_snapshot, read_snapshot, solve
 
 
 def _package(root: Path, name: str, version: str, body: str = "") -> None:
