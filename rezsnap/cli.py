@@ -305,7 +305,24 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_FAILED if args.strict and result.problems else EXIT_OK
 
 
+class _NoPandas:
+    """A ``sys.meta_path`` finder that refuses pandas: the commands that build Arrow data never
+    convert to pandas, but pyarrow imports it (250-340 ms, when installed) to ask whether each
+    list it is given is a pandas object. Refused, pyarrow records 'no pandas' and goes on."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname == "pandas" or fullname.startswith("pandas."):
+            raise ImportError("rezsnap's command line does not use pandas")
+        return None
+
+
+def _keep_pandas_out() -> None:
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoPandas())
+
+
 def _cmd_snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _keep_pandas_out()
     from rezsnap.snapshot import SnapshotError, build_snapshot
 
     paths = _source_paths(args)

@@ -43,3 +43,31 @@ def test_every_public_name_resolves() -> None:
     assert set(rezsnap.__all__) <= set(dir(rezsnap))
     assert rezsnap.build_snapshot is rezsnap.snapshot.build_snapshot
     assert rezsnap.parse_static_packages_py is rezsnap.parser.parse_static_packages_py
+
+
+_COMMAND_THEN_MODULES = """
+import json, sys
+from rezsnap.cli import main
+code = main(json.loads(sys.argv[1]))
+print(json.dumps([code, sorted(sys.modules)]))
+"""
+
+
+def test_snapshot_refresh_and_scan_commands_import_no_pandas(rez_bench: tuple[Any, Path], tmp_path: Path) -> None:
+    """pyarrow imports pandas to ask whether a list is a pandas object (250-340 ms a build):
+    the command line keeps it out; the scan needs neither pyarrow nor the builder."""
+    dataset, _ = rez_bench
+    output = tmp_path / "s.parquet"
+    commands = {
+        "snapshot": ["snapshot", str(dataset.path), "-o", str(output), "--no-progress"],
+        "refresh": ["snapshot", str(dataset.path), "-o", str(output), "--previous", str(output), "--no-progress"],
+        "scan": ["scan", "--json", str(dataset.path)],
+    }
+    for name, argv in commands.items():
+        completed = subprocess.run([sys.executable, "-c", _COMMAND_THEN_MODULES, json.dumps(argv)],
+                                   capture_output=True, text=True, check=True, timeout=300)
+        code, modules = json.loads(completed.stdout.splitlines()[-1])
+        assert code == 0, (name, completed.stderr)
+        assert [m for m in modules if m == "pandas" or m.startswith("pandas.")] == [], name
+        if name == "scan":
+            assert [m for m in ("pyarrow", "rezsnap.snapshot._build", "rezsnap.parser._batch") if m in modules] == []
