@@ -264,3 +264,21 @@ def test_compare_finds_a_divergence(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["compare", "--paths", *paths, "--snapshot", str(snapshot), "--requests", str(requests)]) == 1
     out = capsys.readouterr().out
     assert "rez-only failure: app" in out and "1 identical" in out
+
+
+def test_without_a_current_solve_index_the_parquet_file_answers(tmp_path: Path) -> None:
+    """The index is a cache: gone, or left from another snapshot file, the Parquet file is read."""
+    from rezsnap.snapshot import read_solve_index
+
+    paths = _tree(tmp_path / "repo")
+    snapshot = tmp_path / "snap.parquet"
+    build_snapshot(paths, snapshot, progress=False)
+    theirs = _context(["app"], paths)
+    os.utime(snapshot, ns=(1, 1))  # the snapshot file changed identity: its index no longer matches
+    assert read_solve_index(snapshot) is None
+    rezsnap_rez.install(snapshot, rez_budget=0)
+    assert _context(["app"], paths) == theirs
+    Path(str(snapshot) + ".index").unlink()
+    rezsnap_rez.install(snapshot, rez_budget=0)  # a new install reads the snapshot again
+    assert _context(["app"], paths) == theirs
+    assert rezsnap_rez.stats().fast == 2
