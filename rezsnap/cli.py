@@ -313,7 +313,6 @@ class _NoPandas:
     def find_spec(self, fullname: str, path: object, target: object = None) -> None:
         if fullname == "pandas" or fullname.startswith("pandas."):
             raise ImportError("rezsnap's command line does not use pandas")
-        return None
 
 
 def _keep_pandas_out() -> None:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rezsnap import SnapshotError, build_snapshot, read_snapshot, scan_repo
-from rezsnap.snapshot import COLUMNS, SCHEMA_VERSION
+from rezsnap.snapshot import COLUMNS, SCHEMA_VERSION, read_solve_index
 
 from .trees import TREES
 
@@ -259,6 +259,11 @@ def test_incremental_refresh_equals_a_full_rebuild_and_reads_only_changes(
         report = build_snapshot(str(repo), refreshed, previous=previous, workers=0, progress=False)
         build_snapshot(str(repo), rebuilt, workers=0, progress=False)
         assert _table(refreshed).equals(_table(rebuilt)), what
+        # the solve index too (a refresh copies the bytes of unchanged families)
+        ours, theirs = read_solve_index(refreshed), read_solve_index(rebuilt)
+        assert ours is not None and theirs is not None
+        assert sorted(ours.families()) == sorted(theirs.families()), what
+        assert all(ours.rows(f) == theirs.rows(f) for f in theirs.families()), what
         # the rows without a stamp (no definition file, unreadable) are always looked at again
         unstamped = sum(1 for r in _rows(rebuilt) if r["mtime_ns"] is None)
         assert report.files_read == expected_reads + unstamped, what

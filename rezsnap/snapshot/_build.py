@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -40,7 +41,7 @@ from ._file import (
     read_snapshot,
     remove_stale_temporaries,
 )
-from ._index import ROW_FIELDS, write_solve_index
+from ._index import ROW_FIELDS, SolveIndex, read_solve_index, write_solve_index
 from ._load import FileStamp, LoadedBatch, LoadTask, load_unit
 from ._schema import DATA_COLUMNS, LISTING_COLUMNS, SCHEMA, SCHEMA_VERSION
 
@@ -121,12 +122,15 @@ def _problem_dict(problem: ScanProblem) -> dict[str, Any]:
 class _Previous:
     """A previous snapshot's rows, to reuse by package URI."""
 
-    def __init__(self, table: pa.Table) -> None:
+    def __init__(self, table: pa.Table, package_paths: Sequence[str], index: SolveIndex | None) -> None:
         self.data = table.select(list(DATA_COLUMNS))
         self.uri = table.column("uri")
         self.mtime_ns = table.column("mtime_ns")
         self.size = table.column("size")
         self.ctime_ns = table.column("ctime_ns")
+        self.package_paths = tuple(package_paths)
+        self.index = index  # its solve index, when current: unchanged families keep their bytes
+        self.family_rows = Counter(table.column("family").to_pylist()) if index is not None else Counter()
 
 
 def _open_previous(previous: PathArg | None, options: dict[str, Any], report: SnapshotReport) -> _Previous | None:
@@ -144,7 +148,7 @@ def _open_previous(previous: PathArg | None, options: dict[str, Any], report: Sn
     if snapshot.metadata.options != options:
         report.previous_note = f"built with other options ({snapshot.metadata.options})"
         return None
-    return _Previous(snapshot.table)
+    return _Previous(snapshot.table, snapshot.metadata.package_paths, read_solve_index(previous))
 
 
 class _Walked(NamedTuple):
@@ -470,6 +474,8 @@ def _write(
     listing = _Listing(walked)
     plan = _plan(walked, listing, reusable)
     segments = _segments(packages, plan, exec_fallback)
+    reused_blobs = _unchanged_family_blobs(walked, plan, reusable, metadata)
+    fresh = [p.family not in reused_blobs for p in packages]  # rows the index is written from
     tasks = [segment.task for segment in segments if segment.task is not None]
     window = 4 * cpu_count() if pool is not None else None
     show = progress == "always" or (progress is True and sys.stderr.isatty())
@@ -491,8 +497,11 @@ def _write(
             if segment.end - written >= ROWS_PER_WRITE or segment.end == len(packages):
                 table = _normalised(listing.slice(written, segment.end), pieces)
                 sink.write(table)
-                for name, values in index_columns.items():
-                    values += table.column(name).to_pylist()
+                wanted = fresh[written : segment.end]
+                if any(wanted):
+                    part = table if all(wanted) else table.filter(pa.array(wanted, pa.bool_()))
+                    for name, values in index_columns.items():
+                        values += part.column(name).to_pylist()
                 _tally(table, report)
                 pieces, written = [], segment.end
         if next(results, None) is not None or sink.rows != len(packages):
@@ -500,7 +509,7 @@ def _write(
         if sink.rows == 0:
             sink.write(SCHEMA.empty_table())
     write_solve_index(report.output, metadata.created, metadata.package_paths, index_columns,
-                      index_columns["family"])
+                      index_columns["family"], reused_blobs)
     report.files_reused = len(packages) - report.files_read
 
 
@@ -536,6 +545,25 @@ def _normalised(listing: list[pa.Array], pieces: list[pa.Table]) -> pa.Table:
     data = data.set_column(source, data.schema.field(source),
                            pc.dictionary_encode(data.column(source).cast(pa.string()).combine_chunks()))
     return pa.Table.from_arrays(listing + data.columns, schema=SCHEMA)
+
+
+def _unchanged_family_blobs(walked: _Walked, plan: _Plan, reusable: _Previous | None,
+                           metadata: SnapshotMetadata) -> dict[str, bytes]:
+    """The previous solve index's bytes of every family whose rows are all the previous ones
+    (the walk found each file unchanged, and the family has as many rows as before): a
+    refresh copies them instead of converting and compressing those rows again."""
+    if reusable is None or reusable.index is None or reusable.package_paths != tuple(metadata.package_paths):
+        return {}
+    positions: dict[str, list[int]] = {}
+    for position, package in enumerate(walked.packages):
+        positions.setdefault(package.family, []).append(position)
+    unchanged = plan.unchanged
+    blobs = {}
+    for family, where in positions.items():
+        blob = reusable.index.blob(family)
+        if blob is not None and reusable.family_rows[family] == len(where) and all(unchanged[i] for i in where):
+            blobs[family] = blob
+    return blobs
 
 
 def _oversized(scanned: Sequence[ScannedPackage]) -> list[ScanProblem]:

@@ -50,6 +50,10 @@ class SolveIndex:
     def families(self) -> Iterable[str]:
         return self._blobs.keys()
 
+    def blob(self, family: str) -> bytes | None:
+        """The family's stored bytes (a refresh copies those of unchanged families)."""
+        return self._blobs.get(family)
+
     def rows(self, family: str) -> list[FamilyRow]:
         """The family's rows in snapshot order (package path, then version order); [] if none."""
         found = self._rows.get(family)
@@ -68,8 +72,9 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str], columns: dict[str, list[Any]],
-                      families: list[str]) -> None:
-    """Write ``<snapshot>.index`` for the snapshot file just written (``columns``: its rows by field)."""
+                      families: list[str], reused: dict[str, bytes] | None = None) -> None:
+    """Write ``<snapshot>.index`` for the snapshot file just written: ``columns`` hold the rows
+    (by field) of every family but those of ``reused``, whose stored bytes are copied as they are."""
     identity = _identity(snapshot)
     if identity is None:
         return
@@ -79,7 +84,8 @@ def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str],
     image = {
         "identity": identity, "created": created, "package_paths": list(package_paths),
         # compressed per family: a reader reads a tenth of the bytes, and inflates only what it uses
-        "families": {family: zlib.compress(marshal.dumps(rows), 1) for family, rows in grouped.items()},
+        "families": {**(reused or {}),
+                     **{family: zlib.compress(marshal.dumps(rows), 1) for family, rows in grouped.items()}},
     }
     target = index_path(snapshot)
     # named as the snapshot's temporaries (hidden, with the writer's pid: a later build removes it)
