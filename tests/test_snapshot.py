@@ -184,6 +184,23 @@ def test_serial_parallel_and_executors_give_identical_snapshots(small_repo: str,
     assert _table(tmp_path / "auto.parquet").equals(reference)
 
 
+def test_reads_overlapped_on_a_slow_file_system_give_the_same_snapshot(
+    small_repo: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a network file system each load task reads its files with many threads (the probe
+    decides); the rows are the serial ones, in the same order, a refresh included."""
+    from rezsnap.snapshot import _build
+
+    build_snapshot(small_repo, tmp_path / "serial.parquet", workers=0, progress=False)
+    monkeypatch.setattr(_build, "_reader_threads", lambda packages: 8)
+    build_snapshot(small_repo, tmp_path / "threaded.parquet", workers=0, progress=False)
+    assert _table(tmp_path / "threaded.parquet").equals(_table(tmp_path / "serial.parquet"))
+    report = build_snapshot(small_repo, tmp_path / "again.parquet", previous=tmp_path / "threaded.parquet",
+                            workers=2, progress=False)
+    assert _table(tmp_path / "again.parquet").equals(_table(tmp_path / "serial.parquet"))
+    assert report.files_reused > 0
+
+
 def test_dask_executor_gives_the_same_snapshot(small_repo: str, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     build_snapshot(small_repo, tmp_path / "serial.parquet", workers=0, progress=False)

@@ -32,6 +32,7 @@ from rezsnap._io import MAX_DEFINITION_BYTES
 from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 from rezsnap.scanner import normalise_paths, scan_repo, version_sort_key
+from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS
 
 from ._file import (
     AtomicParquetWriter,
@@ -446,7 +447,24 @@ class _Segment(NamedTuple):
     task: LoadTask | None
 
 
-def _segments(packages: list[ScannedPackage], plan: _Plan, exec_fallback: bool) -> list[_Segment]:
+def _reader_threads(packages: Sequence[ScannedPackage], samples: int = 16) -> int:
+    """Threads per load task: many on a slow (network) file system, where each read waits on
+    latency and reads overlap well; none on a local disk, where they would only contend for
+    the GIL. The same probe as the walk's: the median time of a ``stat``."""
+    paths = [p.path for p in packages[:: max(1, len(packages) // samples)] if p.path][:samples]
+    times = []
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            os.stat(path)
+        except OSError:
+            pass
+        times.append(time.perf_counter() - started)
+    times.sort()
+    return DEFAULT_WORKERS if times and times[len(times) // 2] > SLOW_STAT_SECONDS else 0
+
+
+def _segments(packages: list[ScannedPackage], plan: _Plan, exec_fallback: bool, threads: int) -> list[_Segment]:
     segments: list[_Segment] = []
     for start in range(0, len(packages), PACKAGES_PER_UNIT):
         end = min(start + PACKAGES_PER_UNIT, len(packages))
@@ -456,7 +474,8 @@ def _segments(packages: list[ScannedPackage], plan: _Plan, exec_fallback: bool) 
             else:
                 segments.append(_Segment(start, end, None))
             continue
-        task = (packages[start:end], plan.previous_stamp[start:end], plan.unchanged[start:end], exec_fallback)
+        task = (packages[start:end], plan.previous_stamp[start:end], plan.unchanged[start:end], exec_fallback,
+                threads)
         segments.append(_Segment(start, end, task))
     return segments
 
@@ -473,7 +492,7 @@ def _write(
     packages = walked.packages
     listing = _Listing(walked)
     plan = _plan(walked, listing, reusable)
-    segments = _segments(packages, plan, exec_fallback)
+    segments = _segments(packages, plan, exec_fallback, _reader_threads(packages))
     reused_blobs = _unchanged_family_blobs(walked, plan, reusable, metadata)
     fresh = [p.family not in reused_blobs for p in packages]  # rows the index is written from
     tasks = [segment.task for segment in segments if segment.task is not None]

@@ -10,6 +10,7 @@ module-level functions with picklable arguments: they run on any
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from stat import S_ISREG
 from typing import Any, Final, NamedTuple
 
@@ -28,8 +29,10 @@ __all__ = ["DATA_SCHEMA", "FileStamp", "LoadTask", "LoadedBatch", "load_unit"]
 #: (the change time too: an edit that restores the size and the mtime still moves it).
 FileStamp = tuple[int, int, int]
 #: The packages; per package, the previous snapshot's stamp for it (or None) and
-#: whether the walk already found it unchanged; whether rez's loader may run code.
-LoadTask = tuple[list[ScannedPackage], list["FileStamp | None"], list[bool], bool]
+#: whether the walk already found it unchanged; whether rez's loader may run code; how
+#: many threads read the files (0: one after the other; more on a network file system,
+#: where the reads wait on latency and overlap well).
+LoadTask = tuple[list[ScannedPackage], list["FileStamp | None"], list[bool], bool, int]
 
 DATA_SCHEMA: Final = pa.schema([SCHEMA.field(name) for name in DATA_COLUMNS])
 _NO_DEFINITION: Final = "no package definition file (package.py or package.yaml)"
@@ -96,18 +99,41 @@ def _unstorable(data: PackageData) -> str | None:
     return None
 
 
+_REUSE: Final = "reuse"  # the previous row is still right
+_LATER: Final = "later"  # read while loading (a combined file: read once for all its packages)
+
+
+def _fetch(item: tuple[ScannedPackage, FileStamp | None, bool]) -> _Read | str:
+    """The file I/O of one package: is it unchanged, else its bytes (runs in any thread)."""
+    package, stamp, same = item
+    if same or (stamp is not None and _stamp_of(package.path) == stamp):
+        return _REUSE
+    if package.path is None or package.kind is PackageKind.COMBINED:
+        return _LATER
+    try:
+        return read_regular_file_stat(package.path)
+    except OSError as exc:
+        return exc
+
+
 def load_unit(task: LoadTask) -> LoadedBatch:
     """Task: load the packages that changed, in order (runs in a worker)."""
-    packages, stamps, unchanged, exec_fallback = task
+    packages, stamps, unchanged, exec_fallback, threads = task
+    items = list(zip(packages, stamps, unchanged))
+    if threads > 1:  # many requests in flight: the latencies overlap
+        with ThreadPoolExecutor(min(threads, len(items))) as readers:
+            fetched = list(readers.map(_fetch, items))
+    else:
+        fetched = [_fetch(item) for item in items]
     with gc_paused():
         reused: list[int] = []
         columns = _Columns()
         combined: dict[str, _Read] = {}  # a combined file holds many packages: read it once
-        for position, (package, stamp, same) in enumerate(zip(packages, stamps, unchanged)):
-            if same or (stamp is not None and _stamp_of(package.path) == stamp):
+        for position, (package, found) in enumerate(zip(packages, fetched)):
+            if found is _REUSE:
                 reused.append(position)
                 continue
-            columns.add(*_load(package, exec_fallback, combined))
+            columns.add(*_load(package, exec_fallback, combined, None if found is _LATER else found))
         return LoadedBatch(reused, columns.batch())
 
 
@@ -122,12 +148,13 @@ def _stamp_of(path: str | None) -> FileStamp | None:
 
 
 def _load(
-    package: ScannedPackage, exec_fallback: bool, combined: dict[str, _Read]
+    package: ScannedPackage, exec_fallback: bool, combined: dict[str, _Read], read: _Read | None = None
 ) -> tuple[LoadedPackage, os.stat_result | None]:
     path = package.path
     if path is None:
         return LoadedPackage("error", None, _NO_DEFINITION), None
-    read = combined.get(path) if package.kind is PackageKind.COMBINED else None
+    if read is None and package.kind is PackageKind.COMBINED:
+        read = combined.get(path)
     if read is None:
         try:
             read = read_regular_file_stat(path)
