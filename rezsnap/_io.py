@@ -7,7 +7,7 @@ import os
 import stat
 from typing import Final
 
-__all__ = ["MAX_DEFINITION_BYTES", "read_regular_file", "read_regular_file_stat"]
+__all__ = ["MAX_DEFINITION_BYTES", "file_stamp", "read_regular_file", "read_regular_file_stat"]
 
 #: A package definition larger than this is not read (it is reported instead).
 MAX_DEFINITION_BYTES: Final = 16 * 1024 * 1024
@@ -45,3 +45,15 @@ def read_regular_file_stat(path: str) -> tuple[bytes, os.stat_result]:
         return b"".join(chunks), info
     finally:
         os.close(fd)
+
+
+def file_stamp(path: str | None) -> tuple[int, int, int] | None:
+    """``(mtime_ns, size, ctime_ns)`` of a regular file, or None: what says that a definition
+    file did not change (the change time too: no user can set it back)."""
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stat.S_ISREG(info.st_mode) else None

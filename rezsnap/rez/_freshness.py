@@ -18,8 +18,8 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from stat import S_ISREG
 
+from rezsnap._io import file_stamp
 from rezsnap.scanner import scan_family
 from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow
 
@@ -42,16 +42,6 @@ def same_paths(snapshot_paths: Sequence[str], rez_paths: Sequence[str]) -> bool:
     return _real(snapshot_paths) == _real(rez_paths)
 
 
-def _stamp(path: str | None) -> tuple[int, int, int] | None:
-    if path is None:
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if S_ISREG(info.st_mode) else None
-
-
 def changed_family(family: str, rez_paths: Sequence[str], rows: list[FamilyRow]) -> str | None:
     """Why ``family`` on disk is not what the snapshot's ``rows`` say (None: it is the same)."""
     listed = scan_family(rez_paths, family, stamps=True)
@@ -69,7 +59,7 @@ def changed_family(family: str, rez_paths: Sequence[str], rows: list[FamilyRow])
             return "a family's versions changed since the snapshot"
         if row[_PATH] is None:
             continue
-        found = package.stamp or _stamp(package.path)
+        found = package.stamp or file_stamp(package.path)
         if found is None or found != (row[_MTIME], row[_SIZE], row[_CTIME]):
             return "a package definition file changed since the snapshot"
     return None

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from stat import S_ISREG
 from typing import Any, Final, NamedTuple
 
 import pyarrow as pa
 
 from rezsnap._gc import gc_paused
-from rezsnap._io import read_regular_file_stat
+from rezsnap._io import file_stamp, read_regular_file_stat
 from rezsnap.model import PackageData, PackageKind, ScannedPackage
 from rezsnap.parser import LoadedPackage, load_scanned_package
 
@@ -106,7 +105,7 @@ _LATER: Final = "later"  # read while loading (a combined file: read once for al
 def _fetch(item: tuple[ScannedPackage, FileStamp | None, bool]) -> _Read | str:
     """The file I/O of one package: is it unchanged, else its bytes (runs in any thread)."""
     package, stamp, same = item
-    if same or (stamp is not None and _stamp_of(package.path) == stamp):
+    if same or (stamp is not None and file_stamp(package.path) == stamp):
         return _REUSE
     if package.path is None or package.kind is PackageKind.COMBINED:
         return _LATER
@@ -135,16 +134,6 @@ def load_unit(task: LoadTask) -> LoadedBatch:
                 continue
             columns.add(*_load(package, exec_fallback, combined, None if found is _LATER else found))
         return LoadedBatch(reused, columns.batch())
-
-
-def _stamp_of(path: str | None) -> FileStamp | None:
-    if path is None:
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if S_ISREG(info.st_mode) else None
 
 
 def _load(
