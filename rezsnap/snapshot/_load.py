@@ -98,11 +98,18 @@ def _unstorable(data: PackageData) -> str | None:
     return None
 
 
-_REUSE: Final = "reuse"  # the previous row is still right
-_LATER: Final = "later"  # read while loading (a combined file: read once for all its packages)
+class _Decision:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
-def _fetch(item: tuple[ScannedPackage, FileStamp | None, bool]) -> _Read | str:
+_REUSE: Final = _Decision("reuse")  # the previous row is still right
+_LATER: Final = _Decision("later")  # read while loading (a combined file: read once for all its packages)
+
+
+def _fetch(item: tuple[ScannedPackage, FileStamp | None, bool]) -> _Read | _Decision:
     """The file I/O of one package: is it unchanged, else its bytes (runs in any thread)."""
     package, stamp, same = item
     if same or (stamp is not None and file_stamp(package.path) == stamp):
@@ -132,7 +139,7 @@ def load_unit(task: LoadTask) -> LoadedBatch:
             if found is _REUSE:
                 reused.append(position)
                 continue
-            columns.add(*_load(package, exec_fallback, combined, None if found is _LATER else found))
+            columns.add(*_load(package, exec_fallback, combined, None if isinstance(found, _Decision) else found))
         return LoadedBatch(reused, columns.batch())
 
 
