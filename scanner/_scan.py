@@ -305,14 +305,14 @@ def _is_process_pool(executor: Executor | None) -> bool:
     return isinstance(executor, ProcessPoolExecutor)
 
 
-def stat_latency(refs: Sequence[FamilyRef], samples: int = 16) -> float:
-    """Median seconds of one ``stat`` on the family paths (a file-system speed probe)."""
-    step = max(1, len(refs) // samples)
+def stat_latency(paths: Sequence[str], samples: int = 16) -> float:
+    """Median seconds of one ``stat`` on a spread of ``paths`` (a file-system speed probe)."""
+    step = max(1, len(paths) // samples)
     times = []
-    for ref in refs[::step][:samples]:
+    for path in paths[::step][:samples]:
         start = time.perf_counter()
         try:
-            os.stat(ref.path)
+            os.stat(path)
         except OSError:
             pass
         times.append(time.perf_counter() - start)
@@ -324,7 +324,7 @@ def stat_latency(refs: Sequence[FamilyRef], samples: int = 16) -> float:
 @contextmanager
 def _auto_executor(refs: Sequence[FamilyRef]) -> Iterator[Executor | None]:
     """The pool ``workers=None`` picks by measuring the file system (see README, Performance)."""
-    if stat_latency(refs) > SLOW_STAT_SECONDS:
+    if stat_latency([ref.path for ref in refs]) > SLOW_STAT_SECONDS:
         with ThreadPoolExecutor(DEFAULT_WORKERS) as threads:
             yield threads
         return

@@ -12,22 +12,19 @@ import pytest
 from rezsnap import build_snapshot
 from rezsnap.cli import main
 
+from .trees import package_py
+
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, Any]:
     code = main([*argv, "--json"])
     return code, json.loads(capsys.readouterr().out)
 
 
-def _package(root: Path, name: str, version: str, body: str = "") -> None:
-    (root / name / version).mkdir(parents=True, exist_ok=True)
-    (root / name / version / "package.py").write_text(f"name = '{name}'\nversion = '{version}'\n{body}")
-
-
 def test_info_counts_problems_and_error_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "repo"
-    _package(repo, "good", "1.0")
-    _package(repo, "late", "1.0", "@late()\ndef requires():\n    return ['good']\n")
-    _package(repo, "huge", "1.0", "timestamp = 9223372036854775808\n")
+    package_py(repo, "good", "1.0")
+    package_py(repo, "late", "1.0", "@late()\ndef requires():\n    return ['good']\n")
+    package_py(repo, "huge", "1.0", "timestamp = 9223372036854775808\n")
     (repo / "nodef" / "1.0").mkdir(parents=True)
     build_snapshot([str(repo)], tmp_path / "s.parquet", workers=0, progress=False, exec_fallback=False)
     code, found = _run(["info", str(tmp_path / "s.parquet")], capsys)
@@ -44,13 +41,13 @@ def test_info_counts_problems_and_error_rows(tmp_path: Path, capsys: pytest.Capt
 def test_diff_names_added_removed_and_changed_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "repo"
     for version in ("1.0", "2.0"):
-        _package(repo, "foo", version, "requires = ['bar-1']\n")
-    _package(repo, "bar", "1.0")
+        package_py(repo, "foo", version, "requires = ['bar-1']\n")
+    package_py(repo, "bar", "1.0")
     build_snapshot([str(repo)], tmp_path / "old.parquet", workers=0, progress=False)
     assert _run(["diff", str(tmp_path / "old.parquet"), str(tmp_path / "old.parquet")], capsys) == (
         0, {"added": [], "removed": [], "changed": []})
-    _package(repo, "foo", "2.0", "requires = ['bar-2']\n")  # edited
-    _package(repo, "foo", "3.0")  # added
+    package_py(repo, "foo", "2.0", "requires = ['bar-2']\n")  # edited
+    package_py(repo, "foo", "3.0")  # added
     (repo / "foo" / "1.0" / "package.py").unlink()
     (repo / "foo" / "1.0").rmdir()  # removed
     build_snapshot([str(repo)], tmp_path / "new.parquet", workers=0, progress=False)
@@ -136,9 +133,9 @@ def test_dependents_equal_rez_loaded_packages_with_weak_and_conflicts(
               "d": "requires = ['!py-2']", "e": "variants = [['py-2.7'], ['py-3.9+<4']]", "f": "requires = ['py']",
               "g": "requires = ['py>=3.6<3.8', 'other']", "h": "requires = ['~py']"}
     for name, body in bodies.items():
-        _package(repo, name, "1.0", body + "\n")
+        package_py(repo, name, "1.0", body + "\n")
     for version in ("2.7", "3.7.4", "3.9.1"):
-        _package(repo, "py", version)
+        package_py(repo, "py", version)
     build_snapshot([str(repo)], tmp_path / "s.parquet", workers=0, progress=False)
     loaded = [(f"{p.name}-{p.version}", p.requires, p.variants)
               for family in iter_package_families(paths=[str(repo)]) for p in family.iter_packages()]

@@ -16,20 +16,15 @@ from rezsnap import build_snapshot
 from rezsnap.cli import main
 from rezsnap.snapshot import SnapshotError, read_snapshot
 
-
-def _package(root: Path, name: str, version: str, body: str = "") -> Path:
-    (root / name / version).mkdir(parents=True, exist_ok=True)
-    path = root / name / version / "package.py"
-    path.write_text(f"name = '{name}'\nversion = '{version}'\n{body}")
-    return path
+from .trees import package_py
 
 
 @pytest.fixture()
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     for i in range(10):
-        _package(root, f"fam{i}", "1.0", "requires = ['base']\n")
-    _package(root, "base", "1.0")
+        package_py(root, f"fam{i}", "1.0", "requires = ['base']\n")
+    package_py(root, "base", "1.0")
     return root
 
 
@@ -80,7 +75,7 @@ def test_a_rebuild_that_drops_most_rows_is_refused_unless_forced(
 ) -> None:
     output, before = good
     small = tmp_path / "small"
-    _package(small, "base", "1.0")
+    package_py(small, "base", "1.0")
     assert main(["snapshot", str(small), "-o", str(output), "--workers", "0"]) == 1
     assert "dropped" in capsys.readouterr().err and output.read_bytes() == before
     assert main(["snapshot", str(small), "-o", str(output), "--workers", "0", "--max-drop", "0.95"]) == 0
@@ -89,7 +84,7 @@ def test_a_rebuild_that_drops_most_rows_is_refused_unless_forced(
 
 
 def test_a_value_that_cannot_be_stored_is_an_error_row(repo: Path, tmp_path: Path) -> None:
-    _package(repo, "huge", "1.0", "timestamp = 9223372036854775808\n")
+    package_py(repo, "huge", "1.0", "timestamp = 9223372036854775808\n")
     report = build_snapshot([str(repo)], tmp_path / "s.parquet", workers=0, progress=False)
     rows = read_snapshot(tmp_path / "s.parquet").table.to_pylist()
     huge = next(r for r in rows if r["family"] == "huge")
@@ -100,7 +95,7 @@ def test_a_value_that_cannot_be_stored_is_an_error_row(repo: Path, tmp_path: Pat
 def test_files_that_cannot_be_read_as_files_are_problems(repo: Path, tmp_path: Path) -> None:
     (repo / "fifo" / "1.0").mkdir(parents=True)
     os.mkfifo(repo / "fifo" / "1.0" / "package.py")
-    big = _package(repo, "big", "1.0")
+    big = package_py(repo, "big", "1.0")
     with big.open("a") as sink:
         sink.write("#" * (17 * 1024 * 1024) + "\n")
     report = build_snapshot([str(repo)], tmp_path / "s.parquet", workers=0, progress=False)

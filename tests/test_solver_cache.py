@@ -10,22 +10,19 @@ from rezsnap.solver._api import _cached_repository
 
 from rezsnap import build_snapshot, read_snapshot, solve
 
-
-def _package(root: Path, name: str, version: str, body: str = "") -> None:
-    (root / name / version).mkdir(parents=True, exist_ok=True)
-    (root / name / version / "package.py").write_text(f"name = '{name}'\nversion = '{version}'\n{body}")
+from .trees import package_py
 
 
 def test_one_repository_per_snapshot_file_read_again_when_replaced(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    _package(repo, "app", "1.0", "requires = ['lib']\n")
-    _package(repo, "lib", "1.0")
+    package_py(repo, "app", "1.0", "requires = ['lib']\n")
+    package_py(repo, "lib", "1.0")
     snapshot = tmp_path / "s.parquet"
     build_snapshot([str(repo)], snapshot, workers=0, progress=False)
     first = _cached_repository(snapshot)
     assert _cached_repository(str(snapshot)) is first
     assert [v.qualified_name for v in solve(["app"], snapshot=snapshot).resolved_packages] == ["lib-1.0[]", "app-1.0[]"]
-    _package(repo, "lib", "2.0")
+    package_py(repo, "lib", "2.0")
     build_snapshot([str(repo)], snapshot, workers=0, progress=False)  # replaced: another identity
     assert _cached_repository(snapshot) is not first
     assert [v.qualified_name for v in solve(["app"], snapshot=snapshot).resolved_packages] == ["lib-2.0[]", "app-1.0[]"]

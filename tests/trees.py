@@ -26,6 +26,13 @@ def write(path: Path, text: str = PY) -> None:
     path.write_text(text)
 
 
+def package_py(root: Path, name: str, version: str, body: str = "") -> Path:
+    """``root/name/version/package.py`` with its name, version and ``body`` (a directory package)."""
+    path = root / name / version / "package.py"
+    write(path, f"name = '{name}'\nversion = '{version}'\n{body}")
+    return path
+
+
 def writeb(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

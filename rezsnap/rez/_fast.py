@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rezsnap.snapshot._errors import SnapshotError
-from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, read_solve_index
+from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, group_rows, read_solve_index
 from rezsnap.solver import Repository, solve_with
 
 from ._freshness import first_change, same_paths
@@ -57,11 +57,8 @@ class _TableRows:
     """``SolveIndex.rows`` over a Parquet table (a snapshot without a current index)."""
 
     def __init__(self, table: Any) -> None:
-        families = table.column("family").to_pylist()
-        columns = [table.column(name).to_pylist() for name in ROW_FIELDS]
-        self._rows: dict[str, list[FamilyRow]] = {}
-        for family, row in zip(families, zip(*columns)):
-            self._rows.setdefault(family, []).append(row)
+        columns = {name: table.column(name).to_pylist() for name in ROW_FIELDS}
+        self._rows = group_rows(columns, table.column("family").to_pylist())
 
     def __call__(self, family: str) -> list[FamilyRow]:
         return self._rows.get(family, [])
@@ -129,8 +126,10 @@ class _SolvedByRezsnap:
 
         self.status = SolverStatus.solved
         self.solve_time = result.solve_time_ms / 1e3
+        # the package paths' real prefixes, once: the URIs are built on the repositories' realpaths
+        prefixes = [os.path.realpath(path).rstrip("/\\") + os.sep for path in snapshot_paths]
         self.resolved_packages = [
-            _Variant(_handle(v, snapshot_paths, resolver.package_paths), v.qualified_name)
+            _Variant(_handle(v, prefixes, resolver.package_paths), v.qualified_name)
             for v in result.resolved_packages]
         self.resolved_ephemerals = [PackageRequest(e) for e in result.resolved_ephemerals]
         self._graph = result.graph
@@ -146,7 +145,7 @@ class _SolvedByRezsnap:
         return None
 
 
-def _handle(variant: ResolvedVariant, snapshot_paths: Sequence[str], rez_paths: Sequence[str]) -> Any:
+def _handle(variant: ResolvedVariant, prefixes: Sequence[str], rez_paths: Sequence[str]) -> Any:
     """The resource handle rez's filesystem repository gives this variant (the snapshot's
     paths are rez's, maybe spelt differently: the same position is the same repository)."""
     from rez.package_repository import package_repository_manager
@@ -155,7 +154,7 @@ def _handle(variant: ResolvedVariant, snapshot_paths: Sequence[str], rez_paths: 
     assert variant.uri is not None
     uri = variant.uri[: variant.uri.rindex("[")]
     combined = ".py<" in uri or ".yaml<" in uri
-    repository = rez_paths[_repository_index(uri, snapshot_paths)]
+    repository = rez_paths[_repository_index(uri, prefixes)]
     location = package_repository_manager.get_repository(repository).location
     variables = {"location": location, "name": variant.name, "version": variant.version,
                  "index": variant.variant_index, "repository_type": "filesystem"}
@@ -166,11 +165,10 @@ def _handle(variant: ResolvedVariant, snapshot_paths: Sequence[str], rez_paths: 
     return ResourceHandle("filesystem.variant.combined", variables).to_dict()
 
 
-def _repository_index(uri: str, package_paths: Sequence[str]) -> int:
+def _repository_index(uri: str, prefixes: Sequence[str]) -> int:
     """Which package path holds ``uri`` (the longest prefix: one path may contain another)."""
     best, found = -1, -1
-    for index, path in enumerate(package_paths):
-        prefix = os.path.realpath(path).rstrip("/\\") + os.sep
+    for index, prefix in enumerate(prefixes):
         if uri.startswith(prefix) and len(prefix) > best:
             best, found = len(prefix), index
     if found < 0:

@@ -18,17 +18,16 @@ import os
 import sys
 
 from ._patch import DEFAULT_REZ_BUDGET, install, stats
+from ._startup import chosen_snapshot, is_true
 
 __all__ = ["activate_from_environment"]
-
-_TRUE = ("1", "true", "yes", "on")
 
 
 def activate_from_environment(environ: dict[str, str] | None = None, *, snapshot: str | None = None) -> bool:
     """Install the patch as the ``REZSNAP_*`` variables say; True when it was installed."""
     env = os.environ if environ is None else environ
-    chosen = env.get("REZSNAP_SNAPSHOT") or snapshot
-    if env.get("REZSNAP_DISABLE", "").lower() in _TRUE or not chosen:
+    chosen = chosen_snapshot(env, snapshot)
+    if chosen is None:
         return False
     level = env.get("REZSNAP_LOG")
     if level:
@@ -37,8 +36,8 @@ def activate_from_environment(environ: dict[str, str] | None = None, *, snapshot
         if not logger.handlers:
             logger.addHandler(logging.StreamHandler())
     budget = env.get("REZSNAP_REZ_BUDGET", "")
-    install(chosen, shadow=env.get("REZSNAP_SHADOW", "").lower() in _TRUE,
+    install(chosen, shadow=is_true(env.get("REZSNAP_SHADOW")),
             rez_budget=int(budget) if budget.strip().isdigit() else DEFAULT_REZ_BUDGET)
-    if env.get("REZSNAP_STATS", "").lower() in _TRUE:
+    if is_true(env.get("REZSNAP_STATS")):
         atexit.register(lambda: sys.stderr.write(f"rezsnap.rez: {json.dumps(stats().as_dict())}\n"))
     return True

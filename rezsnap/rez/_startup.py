@@ -18,11 +18,11 @@ from __future__ import annotations
 import importlib.machinery
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
-__all__ = ["arm", "armed_snapshot"]
+__all__ = ["arm", "armed_snapshot", "chosen_snapshot", "is_true"]
 
 _TRUE = ("1", "true", "yes", "on")
 _RESOLVER = "rez.resolver"
@@ -34,14 +34,24 @@ def armed_snapshot() -> str | None:
     return _SNAPSHOT
 
 
-def arm(snapshot: str | None = None, environ: dict[str, str] | None = None) -> bool:
+def is_true(value: str | None) -> bool:
+    """A ``REZSNAP_*`` switch: 1, true, yes or on."""
+    return (value or "").lower() in _TRUE
+
+
+def chosen_snapshot(env: Mapping[str, str], snapshot: str | None) -> str | None:
+    """The snapshot the environment asks for (``REZSNAP_SNAPSHOT`` over ``snapshot``), or
+    None when there is none or ``REZSNAP_DISABLE`` is set."""
+    if is_true(env.get("REZSNAP_DISABLE")):
+        return None
+    return env.get("REZSNAP_SNAPSHOT") or snapshot or None
+
+
+def arm(snapshot: str | None = None, environ: Mapping[str, str] | None = None) -> bool:
     """Answer this process's rez solves from ``REZSNAP_SNAPSHOT`` or ``snapshot``, from the
     first solve on; True when armed."""
     global _SNAPSHOT
-    env = os.environ if environ is None else environ
-    if env.get("REZSNAP_DISABLE", "").lower() in _TRUE:
-        return False
-    chosen = env.get("REZSNAP_SNAPSHOT") or snapshot
+    chosen = chosen_snapshot(os.environ if environ is None else environ, snapshot)
     if not chosen:
         return False
     first = _SNAPSHOT is None

@@ -32,7 +32,7 @@ from rezsnap._io import MAX_DEFINITION_BYTES
 from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 from rezsnap.scanner import normalise_paths, scan_repo, version_sort_key
-from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS
+from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS, stat_latency
 
 from ._file import (
     AtomicParquetWriter,
@@ -447,21 +447,12 @@ class _Segment(NamedTuple):
     task: LoadTask | None
 
 
-def _reader_threads(packages: Sequence[ScannedPackage], samples: int = 16) -> int:
+def _reader_threads(packages: Sequence[ScannedPackage]) -> int:
     """Threads per load task: many on a slow (network) file system, where each read waits on
     latency and reads overlap well; none on a local disk, where they would only contend for
-    the GIL. The same probe as the walk's: the median time of a ``stat``."""
-    paths = [p.path for p in packages[:: max(1, len(packages) // samples)] if p.path][:samples]
-    times = []
-    for path in paths:
-        started = time.perf_counter()
-        try:
-            os.stat(path)
-        except OSError:
-            pass
-        times.append(time.perf_counter() - started)
-    times.sort()
-    return DEFAULT_WORKERS if times and times[len(times) // 2] > SLOW_STAT_SECONDS else 0
+    the GIL. The walk's probe decides, on the definition files."""
+    paths = [p.path for p in packages if p.path]
+    return DEFAULT_WORKERS if stat_latency(paths) > SLOW_STAT_SECONDS else 0
 
 
 def _segments(packages: list[ScannedPackage], plan: _Plan, exec_fallback: bool, threads: int) -> list[_Segment]:

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-__all__ = ["ROW_FIELDS", "FamilyRow", "SolveIndex", "index_path", "read_solve_index", "write_solve_index"]
+__all__ = ["ROW_FIELDS", "FamilyRow", "SolveIndex", "group_rows", "index_path", "read_solve_index", "write_solve_index"]
 
 _MAGIC: Final = b"rezsnap-solve-index 1\n"
 
@@ -71,6 +71,14 @@ def _identity(path: str) -> tuple[int, int] | None:
     return (info.st_size, info.st_mtime_ns)
 
 
+def group_rows(columns: dict[str, list[Any]], families: list[str]) -> dict[str, list[FamilyRow]]:
+    """Rows (``ROW_FIELDS``, from ``columns``) by family, in their order."""
+    grouped: dict[str, list[FamilyRow]] = {}
+    for family, row in zip(families, zip(*(columns[name] for name in ROW_FIELDS))):
+        grouped.setdefault(family, []).append(row)
+    return grouped
+
+
 def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str], columns: dict[str, list[Any]],
                       families: list[str], reused: dict[str, bytes] | None = None) -> None:
     """Write ``<snapshot>.index`` for the snapshot file just written: ``columns`` hold the rows
@@ -78,9 +86,7 @@ def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str],
     identity = _identity(snapshot)
     if identity is None:
         return
-    grouped: dict[str, list[FamilyRow]] = {}
-    for family, row in zip(families, zip(*(columns[name] for name in ROW_FIELDS))):
-        grouped.setdefault(family, []).append(row)
+    grouped = group_rows(columns, families)
     image = {
         "identity": identity, "created": created, "package_paths": list(package_paths),
         # compressed per family: a reader reads a tenth of the bytes, and inflates only what it uses
