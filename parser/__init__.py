@@ -20,8 +20,8 @@ if TYPE_CHECKING:
         InvalidSource,
         literal_value,
         parse_module,
-        read_static_assignments,
     )
+    from ._module import read_static_assignments
     from ._package import (
         Outcome,
         ParseStatus,
@@ -60,8 +60,9 @@ __getattr__ = exports_on_first_use(__name__, {
     "parse_static_packages_py": "rezsnap.parser._batch",
     "ParseCounters": "rezsnap.parser._counters",
     **dict.fromkeys(["LoadedPackage", "RezNeeded", "load_package", "load_scanned_package"], "rezsnap.parser._fallback"),
-    **dict.fromkeys(["FUNCTION", "DynamicSource", "InvalidSource", "literal_value", "parse_module",
-                     "read_static_assignments"], "rezsnap.parser._literals"),
+    **dict.fromkeys(["FUNCTION", "DynamicSource", "InvalidSource", "literal_value", "parse_module"],
+                    "rezsnap.parser._literals"),
+    "read_static_assignments": "rezsnap.parser._module",
     **dict.fromkeys(["Outcome", "ParseStatus", "analyse_combined_package", "analyse_package_py",
                      "analyse_package_yaml", "normalise_request", "parse_static_package_py"], "rezsnap.parser._package"),
     "parse_package_request": "rezsnap.parser._request",

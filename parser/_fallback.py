@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Final
 
 from rezsnap._io import read_regular_file
 from rezsnap.model import PackageData, PackageKind, ScannedPackage
@@ -105,7 +106,11 @@ def _decide(
     outcome: Outcome, path: str, uri: str, family: str, version: str, exec_fallback: bool
 ) -> LoadedPackage:
     if outcome.status is ParseStatus.STATIC:
-        return LoadedPackage("static", outcome.data)
+        assert outcome.data is not None
+        if outcome.data.timestamp is None and uri == path and has_old_release_data(path):
+            outcome = Outcome(ParseStatus.DYNAMIC, reason=OLD_RELEASE_DATA)
+        else:
+            return LoadedPackage("static", outcome.data)
     if outcome.status is ParseStatus.ERROR:
         return LoadedPackage("error", None, outcome.reason)
     if outcome.status is ParseStatus.LATE:
@@ -117,6 +122,16 @@ def _decide(
         return _load_with_rez(path, uri, family, version)
     except RezNeeded as exc:
         return LoadedPackage("error", None, f"{exc} ({outcome.reason})")
+
+
+OLD_RELEASE_DATA: Final = "no timestamp: rez reads old-format release data beside the file"
+
+
+def has_old_release_data(definition: str) -> bool:
+    """A ``release.yaml`` or ``.metadata/`` beside a definition file without a timestamp:
+    rez merges them into the package (``FileSystemPackageResource._load_old_formats``)."""
+    folder = os.path.dirname(definition)
+    return os.path.isfile(os.path.join(folder, "release.yaml")) or os.path.isdir(os.path.join(folder, ".metadata"))
 
 
 def _repository_of(path: str, uri: str, version: str) -> str:

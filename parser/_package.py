@@ -21,7 +21,8 @@ from rezsnap.version import (
     VersionRange,
 )
 
-from ._literals import DynamicSource, InvalidSource, LateBound, read_static_assignments
+from ._literals import DynamicSource, InvalidSource, LateBound
+from ._module import read_static_assignments
 from ._request import parse_package_request
 
 __all__ = [
@@ -122,9 +123,9 @@ def _package_data(values: dict[str, object], name: str | None, version: str | No
             raise _PackageError("'variants' must be a list of lists")
         variants = tuple(_requests(variant, "variants") for variant in raw_variants)
         raw_timestamp = values.get("timestamp")
-        if "timestamp" in values and type(raw_timestamp) is not int:  # rez: None is an error too
+        if "timestamp" in values and not isinstance(raw_timestamp, int):  # rez: None is an error too
             raise _PackageError(f"'timestamp' must be an int, not {type(raw_timestamp).__name__}")
-        timestamp = raw_timestamp if isinstance(raw_timestamp, int) else None
+        timestamp = int(raw_timestamp) if isinstance(raw_timestamp, int) else None  # True loads as 1
     except _PackageError as exc:
         return Outcome(ParseStatus.ERROR, reason=str(exc))
     data = PackageData(

@@ -15,7 +15,8 @@ from stat import S_ISREG
 from typing import Final, NamedTuple
 
 import yaml
-from rezsnap.parser._literals import FUNCTION, DynamicSource, InvalidSource, read_static_assignments
+from rezsnap.parser._literals import FUNCTION, DynamicSource, InvalidSource
+from rezsnap.parser._module import read_static_assignments
 
 from rezsnap._io import read_regular_file
 from rezsnap.model import PackageKind, ScanProblem

@@ -6,6 +6,15 @@ from __future__ import annotations
 
 BASE = "name = 'pkg'\nversion = '1.0'\n"
 
+
+def _nested_loops(depth: int) -> str:
+    body = "".join("    " * (i + 1) + f"for x{i} in y:\n" for i in range(depth))
+    return "def f():\n" + body + "    " * (depth + 1) + "pass\n"
+
+
+NESTED_20 = _nested_loops(20)  # 20 nested loops compile; 21 do not
+NESTED_21 = _nested_loops(21)
+
 CORPUS: dict[str, tuple[str, str]] = {
     # -- static: must parse and equal rez
     "plain": (BASE + "requires = ['foo-1', 'bar']\n", "static"),
@@ -26,7 +35,7 @@ CORPUS: dict[str, tuple[str, str]] = {
     "coding_cookie": ("# -*- coding: utf-8 -*-\n" + BASE + "description = 'ü'\n", "static"),
     "latin1_cookie": ("# -*- coding: latin-1 -*-\n" + BASE, "static"),
     "bom": ("\ufeff" + BASE + "requires = ['a']\n", "static"),
-    "with_scope": (BASE + "with scope('config') as c:\n    pass\n", "dynamic"),
+    "with_scope": (BASE + "with scope('config') as c:\n    pass\n", "static"),
     "with_scope_plain": (BASE + "with scope('config'):\n    release_packages_path = '/x'\n", "static"),
     "def_commands": (BASE + "def commands():\n    env.PATH.append('{root}/bin')\n", "static"),
     "def_pre_commands": (BASE + "def pre_commands():\n    pass\ndef post_commands():\n    pass\n", "static"),
@@ -67,20 +76,20 @@ CORPUS: dict[str, tuple[str, str]] = {
     "early_no_parens": (BASE + "@early\ndef description():\n    return 'x'\n", "dynamic"),
     "late_requires": (BASE + "@late()\ndef requires():\n    return ['a']\n", "dynamic"),
     "def_requires": (BASE + "def requires():\n    return ['a']\n", "dynamic"),
-    "import": ("import os\n" + BASE, "dynamic"),
-    "from_import": ("from os import path\n" + BASE, "dynamic"),
+    "import": ("import os\n" + BASE, "static"),
+    "from_import": ("from os import path\n" + BASE, "static"),
     "if": (BASE + "if True:\n    requires = ['a']\n", "dynamic"),
     "for": (BASE + "for x in []:\n    pass\n", "dynamic"),
-    "concat": (BASE + "requires = ['a'] + ['b']\n", "dynamic"),
+    "concat": (BASE + "requires = ['a'] + ['b']\n", "static"),
     "call": (BASE + "requires = list(['a'])\n", "dynamic"),
-    "fstring": (BASE + "v = '1'\nrequires = [f'foo-{v}']\n", "dynamic"),
-    "name_ref": (BASE + "base = ['a']\nrequires = base\n", "dynamic"),
+    "fstring": (BASE + "v = '1'\nrequires = [f'foo-{v}']\n", "static"),
+    "name_ref": (BASE + "base = ['a']\nrequires = base\n", "static"),
     "comprehension": (BASE + "requires = [x for x in ['a']]\n", "dynamic"),
     "augmented": (BASE + "requires = ['a']\nrequires += ['b']\n", "dynamic"),
     "delete": (BASE + "requires = ['a']\ndel requires\n", "dynamic"),
     "star": (BASE + "requires = [*['a']]\n", "dynamic"),
     "walrus": (BASE + "requires = [(x := 'a')]\n", "dynamic"),
-    "chained": (BASE + "requires = build_requires = ['a']\n", "dynamic"),
+    "chained": (BASE + "requires = build_requires = ['a']\n", "static"),
     "attribute_assign": (BASE + "import sys\nsys.x = 1\n", "dynamic"),
     "subscript_assign": (BASE + "d = {}\nd['a'] = 1\n", "dynamic"),
     "expression_call": (BASE + "print('hi')\n", "dynamic"),
@@ -90,5 +99,86 @@ CORPUS: dict[str, tuple[str, str]] = {
     "lambda": (BASE + "helper = lambda: 1\n", "dynamic"),
     "raise": (BASE + "raise ValueError('no')\n", "dynamic"),
     "try": (BASE + "try:\n    pass\nexcept Exception:\n    pass\n", "dynamic"),
-    "binop_number": (BASE + "timestamp = 1 + 2\n", "dynamic"),
+    "binop_number": (BASE + "timestamp = 1 + 2\n", "static"),
+
+    # -- compile-time errors that ast.parse lets through: rez's compile() refuses them
+    "compile_break_in_def": (BASE + "def f():\n    break\n", "error"),
+    "compile_continue_in_def": (BASE + "def f():\n    continue\n", "error"),
+    "compile_nonlocal_in_def": (BASE + "def f():\n    nonlocal x\n", "error"),
+    "compile_duplicate_argument": (BASE + "def f(a, a):\n    pass\n", "error"),
+    "compile_global_after_use": (BASE + "def f():\n    x = 1\n    global x\n", "error"),
+    "compile_star_import_in_def": (BASE + "def f():\n    from os import *\n", "error"),
+    "compile_future_in_def": (BASE + "def f():\n    from __future__ import division\n", "error"),
+    "compile_await_in_def": (BASE + "def f():\n    await x\n", "error"),
+    "compile_yield_in_comprehension": (BASE + "def f():\n    return [(yield x) for x in y]\n", "error"),
+    "compile_too_many_nested_blocks": (BASE + NESTED_21, "error"),
+    "compile_nested_blocks_20_ok": (BASE + NESTED_20, "static"),
+    "compile_debug_module": (BASE + "__debug__ = 1\n", "error"),
+    "compile_debug_in_scope": (BASE + "with scope('config'):\n    __debug__ = 1\n", "error"),
+    "compile_debug_parameter": (BASE + "def f(__debug__):\n    pass\n", "error"),
+    "compile_error_in_commands": (BASE + "def commands():\n    return\n    yield from x\n    break\n", "error"),
+    # -- scopes named like a solver field: rez replaces the field with the scope's dict
+    "scope_requires": (BASE + "requires = ['a']\nwith scope('requires'):\n    pass\n", "dynamic"),
+    "scope_variants": (BASE + "with scope('variants'):\n    x = 1\n", "dynamic"),
+    "scope_timestamp": (BASE + "with scope('timestamp'):\n    pass\n", "dynamic"),
+    "scope_as_settings": (BASE + "requires = ['a']\nwith scope('config') as config:\n"
+                          "    config.release_packages_path = '/p'\n    config.plugins.a.b = [1]\n"
+                          "    requires = ['z']\n", "static"),
+    "scope_nested": (BASE + "with scope('config') as c:\n    with scope('sub') as s:\n        s.x = 1\n"
+                     "        requires = ['z']\n    c.y = 2\nrequires = ['a']\n", "static"),
+    "scope_reads_module_name": (BASE + "base = 'x'\nwith scope('config') as c:\n    c.path = base + '/p'\n",
+                                "static"),
+    "scope_object_attribute": (BASE + "with scope('config') as c:\n    c.data.x = 1\n", "dynamic"),
+    # -- rez's own names rebound by the file
+    "rebound_scope_unused": (BASE + "scope = 1\nrequires = ['a']\n", "static"),
+    "rebound_scope_used": (BASE + "scope = 1\nwith scope('config'):\n    pass\n", "error"),
+    "rebound_late_used": (BASE + "late = 0\n@late()\ndef description():\n    return 'x'\n", "error"),
+    "rebound_late_by_def": (BASE + "def late():\n    pass\n@late()\ndef description():\n    return 'x'\n",
+                            "error"),
+    "rebound_scope_by_def": (BASE + "def scope(n):\n    pass\nwith scope('config'):\n    pass\n", "error"),
+    "rebound_scope_by_lint_helper": (BASE + "from rez.utils.lint_helper import env, scope\n"
+                                     "with scope('config') as c:\n    c.x = 1\n", "error"),
+    "rebound_late_by_import": (BASE + "import os as late\n@late()\ndef description():\n    return 'x'\n",
+                               "error"),
+    # -- @late() on rex functions: rez's late() raises
+    "late_commands": (BASE + "@late()\ndef commands():\n    pass\n", "error"),
+    "late_pre_commands": (BASE + "@late()\ndef pre_commands():\n    pass\n", "error"),
+    "late_post_commands": (BASE + "@late()\ndef post_commands():\n    pass\n", "error"),
+    "late_other_field": (BASE + "requires = ['a']\n@late()\ndef description():\n    return 'x'\n", "static"),
+    # -- timestamp = True loads as 1 (bool is an int to rez's schema)
+    "timestamp_true": (BASE + "timestamp = True\n", "static"),
+    "timestamp_false": (BASE + "timestamp = False\n", "static"),
+    # -- imports: standard-library modules (rez strips the module) and rez's lint_helper (None)
+    "import_stdlib": ("import os\nimport os.path\nimport sys as _sys\nimport platform\n" + BASE
+                      + "requires = ['a']\n", "static"),
+    "from_stdlib": ("from os import path, sep as _sep\n" + BASE + "requires = ['a']\n", "static"),
+    "import_missing_module": ("import rezsnap_no_such_module\n" + BASE, "error"),
+    "from_stdlib_missing_name": ("from os import rezsnap_no_such_name\n" + BASE, "error"),
+    "import_as_field": (BASE + "import os as requires\n", "dynamic"),
+    "from_import_as_field": (BASE + "from os import path as version\n", "dynamic"),
+    "lint_helper": ("from rez.utils.lint_helper import env, building, early, scope\n" + BASE
+                    + "requires = ['a']\ndescription = env\n", "static"),
+    "lint_helper_field": ("from rez.utils.lint_helper import requires\n" + BASE, "dynamic"),
+    "lint_helper_early_used": ("from rez.utils.lint_helper import early\n" + BASE
+                               + "@early()\ndef description():\n    return 'x'\n", "error"),
+    "import_future": ("from __future__ import annotations\n" + BASE, "dynamic"),
+    # -- data expressions: Python's own operators on data bound earlier
+    "expr_percent": (BASE + "uuid = 'repository.%s' % name\nrequires = ['foo-%s' % version]\n", "static"),
+    "expr_percent_tuple": (BASE + "requires = ['%s-%d' % ('foo', 3)]\n", "static"),
+    "expr_percent_width": (BASE + "requires = ['foo-%5s' % '1']\n", "dynamic"),
+    "expr_percent_too_few": (BASE + "requires = ['%s-%s' % 'a']\n", "error"),
+    "expr_format": (BASE + "requires = ['imath-{version}'.format(version=str(version)), '{}-{}'.format('a', 1)]\n",
+                    "static"),
+    "expr_format_attribute": (BASE + "requires = ['{0.real}'.format(1)]\n", "dynamic"),
+    "expr_split_index": (BASE + "requires = ['maya-%s' % version.split('.')[0], version[0:1]]\n", "static"),
+    "expr_join": (BASE + "requires = ['-'.join(['a', 'b'])]\n", "static"),
+    "expr_index_error": (BASE + "requires = [version.split('.')[5]]\n", "error"),
+    "expr_fstring_number": (BASE + "n = 3\nrequires = [f'foo-{n}', f'{name!s}-1']\ndescription = f'{name!r}'\n", "static"),
+    "expr_fstring_spec": (BASE + "n = 3\nrequires = [f'foo-{n:03}']\n", "dynamic"),
+    "expr_add_mixed": (BASE + "requires = ['a'] + ('b',)\n", "error"),
+    "expr_add_str_int": (BASE + "requires = ['a-' + 1]\n", "error"),
+    "expr_unbound_name": (BASE + "requires = [undefined_name]\n", "error"),
+    "expr_builtin_name": (BASE + "requires = list\n", "dynamic"),
+    "expr_str_rebound": (BASE + "str = 'x'\nrequires = [str(1)]\n", "error"),
+    "expr_doubling": (BASE + "a = 'x'\n" + "a = a + a\n" * 30 + "description = a\n", "dynamic"),
 }

@@ -17,7 +17,7 @@ GOOD = b"name = 'a'\nversion = '1'\nrequires = ['b-1']\n"
 
 def _files(root: Path) -> list[str]:
     (root / "good.py").write_bytes(GOOD)
-    (root / "dynamic.py").write_bytes(b"import os\n" + GOOD)
+    (root / "dynamic.py").write_bytes(b"import os\n" + GOOD + b"description = os.sep\n")
     (root / "syntax.py").write_bytes(b"requires = [\n")
     (root / "nul.py").write_bytes(b"x = 1\0\n")
     (root / "latin1.py").write_bytes(b"description = '\xe9'\n")  # invalid UTF-8, no cookie

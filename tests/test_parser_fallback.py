@@ -25,7 +25,7 @@ YAML_CASES = {
 }
 
 DYNAMIC = {
-    "dyn_import": "import os\nname = 'x'\nrequires = ['foo-' + '1']\n",
+    "dyn_import": "import os\nname = 'x'\nrequires = ['foo-' + os.sep.strip('/') + '1']\n",
     "dyn_early": "@early()\ndef requires():\n    return ['foo-2']\n",
     "dyn_raise": "raise ValueError('broken')\n",
     "late_requires": "@late()\ndef requires():\n    return ['foo-3']\n",
@@ -120,3 +120,43 @@ def test_combined_packages_like_rez(tmp_path: Path, rez_loaded: Any) -> None:
             assert _as_list(outcome.data) == expected, package
         else:
             assert isinstance(expected, str) and expected.startswith("error"), (package, outcome)
+
+
+OLD_RELEASE = {
+    # rez < 2.0.BETA.16: release.yaml beside the file; it replaces any field, requires too
+    "release_yaml": {"package.py": "name = 'o'\nrequires = ['a']\n",
+                     "release.yaml": "timestamp: 1234\nrequires: [b-2]\n"},
+    "release_yaml_with_timestamp": {"package.py": "name = 'o'\nrequires = ['a']\ntimestamp = 7\n",
+                                    "release.yaml": "timestamp: 1234\nrequires: [b-2]\n"},
+    # rez 1: .metadata/release_time.txt
+    "metadata_time": {"package.py": "name = 'o'\nrequires = ['a']\n", ".metadata/release_time.txt": "99\n"},
+    "metadata_bad_time": {"package.py": "name = 'o'\n", ".metadata/release_time.txt": "soon\n"},
+    "metadata_yaml_package": {"package.yaml": "requires: [a]\n", ".metadata/release_time.txt": "5\n"},
+}
+
+
+@pytest.mark.parametrize("exec_fallback", [True, False])
+def test_old_format_release_data_like_rez(tmp_path: Path, rez_loaded: Any, exec_fallback: bool) -> None:
+    """Rule: without a ``timestamp``, rez merges ``release.yaml`` or ``.metadata/`` beside the
+    file into the package; the static reader leaves such packages to rez's loader."""
+    from rezsnap.parser import parse_static_packages_py
+
+    for case, files in OLD_RELEASE.items():
+        for name, text in files.items():
+            path = tmp_path / case / "1.0" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    theirs = rez_loaded([str(tmp_path)])
+    for case, files in OLD_RELEASE.items():
+        definition = next(n for n in files if n.startswith("package."))
+        path = tmp_path / case / "1.0" / definition
+        loaded = load_package(path, case, "1.0", exec_fallback=exec_fallback)
+        if loaded.data is not None:
+            assert _as_list(loaded.data) == theirs[str(path)], case
+        elif exec_fallback:
+            assert loaded.source == "error" and str(theirs[str(path)]).startswith("error"), case
+        else:
+            assert loaded.source == "error" and "switched off" in (loaded.reason or ""), case
+        if definition == "package.py" and "timestamp" not in files[definition]:
+            assert parse_static_packages_py([path], workers=0) == [None], case
+    assert theirs[str(tmp_path / "release_yaml" / "1.0" / "package.py")][2:] == [["b-2"], [], 1234]

@@ -159,7 +159,7 @@ def small_repo(tmp_path_factory: pytest.TempPathFactory) -> str:
     (root / "yammy" / "1.0").mkdir(parents=True)
     (root / "yammy" / "1.0" / "package.yaml").write_text("requires: [python-2.7]\nvariants: [[a], [b]]\n")
     (root / "dyn" / "1.0").mkdir(parents=True)
-    (root / "dyn" / "1.0" / "package.py").write_text("import os\nrequires = ['py' + 'thon']\n")
+    (root / "dyn" / "1.0" / "package.py").write_text("import os\nrequires = ['py' + os.sep.strip('/') + 'thon']\n")
     (root / "broken" / "1.0").mkdir(parents=True)
     (root / "broken" / "1.0" / "package.py").write_text("requires = [\n")
     (root / "empty" / "1.0").mkdir(parents=True)

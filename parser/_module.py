@@ -1,0 +1,242 @@
+"""Read the module-level data of a ``package.py`` as rez's ``exec`` would bind it, without running it.
+
+rez execs the file in a namespace holding ``scope``, ``early``, ``late`` and a
+few more (``rez/serialise.py:_load_py``), then keeps the names it bound, minus
+modules and plain functions. This walks the statements in order and answers
+for the subset whose effect is certain: docstrings, ``pass``, assignments of
+data (``_literals``), undecorated or ``@late()`` ``def``\\s, ``with scope(...)``
+blocks, imports of standard-library modules and of rez's ``lint_helper``.
+Anything else raises ``DynamicSource``; a file rez would fail to load raises
+``InvalidSource``.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import importlib
+from typing import Final
+
+from ._literals import (
+    FUNCTION,
+    MODULE,
+    OPAQUE,
+    SOURCE_NAME,
+    DynamicSource,
+    InvalidSource,
+    LateBound,
+    literal_value,
+    parse_module,
+)
+
+__all__ = ["REX_FUNCTIONS", "SOLVER_FIELDS", "read_static_assignments"]
+
+#: Fields whose value the solver needs: a function defining one is not static.
+SOLVER_FIELDS: Final = frozenset({"name", "version", "requires", "variants", "timestamp"})
+#: Names rez binds before the exec (and drops from the package afterwards).
+REZ_GLOBALS: Final = frozenset({"scope", "early", "late", "include", "ModifyList", "InvalidPackageError"})
+#: rez's ``package_rex_keys``: ``@late()`` on one of these fails the load.
+REX_FUNCTIONS: Final = frozenset({"pre_commands", "commands", "post_commands",
+                                  "pre_build_commands", "pre_test_commands"})
+#: rez's ``lint_helper`` module answers ``None`` for any attribute it does not have.
+LINT_HELPER: Final = "rez.utils.lint_helper"
+#: Standard-library modules present on every platform rez runs on, free of import
+#: side effects: importing one binds a module, which rez strips from the package.
+STANDARD_MODULES: Final = frozenset({
+    "os", "os.path", "sys", "platform", "re", "json", "string", "datetime", "time", "glob",
+    "getpass", "socket", "shutil", "subprocess", "functools", "itertools", "collections",
+    "textwrap", "pathlib", "tempfile", "math", "copy", "fnmatch", "io", "logging", "uuid",
+    "hashlib", "struct", "inspect", "types", "typing", "warnings", "traceback", "errno",
+    "stat", "locale", "shlex", "argparse", "ast", "operator",
+})
+# rez compiles package.py from a module with 'from __future__ import annotations'
+# and without dont_inherit: the flag applies to the package code too.
+_REZ_COMPILE_FLAGS: Final = __future__.annotations.compiler_flag
+# Attributes that a scope object (rez.utils.scope._Scope, a UserDict) already has:
+# assigning through one of them does not build a nested setting.
+SCOPE_OBJECT_ATTRIBUTES: Final = frozenset({
+    "clear", "copy", "data", "fromkeys", "get", "items", "keys", "pop", "popitem",
+    "setdefault", "update", "values", "read_only", "pending", "name", "context", "locals",
+    "to_dict", "format_expand", "format_pretty",
+})
+
+
+def read_static_assignments(source: str | bytes) -> dict[str, object]:
+    """The names a static file binds at module level and their values, last one winning.
+
+    Names bound by ``def`` map to ``FUNCTION``, by ``import`` to ``MODULE``.
+    Raises ``InvalidSource`` when rez would fail to load the file, ``LateBound``
+    when a solver field is ``@late()``, ``DynamicSource`` for anything not static.
+    """
+    tree = parse_module(source)
+    if any(not isinstance(statement, (ast.Assign, ast.Expr, ast.Pass)) for statement in tree.body):
+        _compile(tree)  # function bodies and blocks hold errors that only the compiler finds
+    reader = _ModuleReader()
+    for statement in tree.body:
+        reader.statement(statement)
+    return reader.values
+
+
+def _compile(tree: ast.Module) -> None:
+    try:
+        compile(tree, SOURCE_NAME, "exec", flags=_REZ_COMPILE_FLAGS, dont_inherit=True)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        raise InvalidSource(f"{type(exc).__name__}: {exc}") from exc
+
+
+class _ModuleReader:
+    """The module namespace as the exec builds it, statement by statement."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self.rebound: set[str] = set()  # rez's own names the file has bound to something else
+
+    def statement(self, statement: ast.stmt) -> None:
+        line = statement.lineno
+        if isinstance(statement, ast.Pass) or _is_docstring(statement):
+            return
+        if isinstance(statement, ast.Assign):
+            value = literal_value(statement.value, self.values)
+            for target in statement.targets:
+                if not isinstance(target, ast.Name):
+                    raise DynamicSource("assignment to something other than a plain name", line)
+                self._bind(target.id, value, line)
+        elif isinstance(statement, ast.FunctionDef):
+            self._bind(statement.name, self._function(statement), line)
+        elif isinstance(statement, ast.With):
+            self._with_scope(statement)
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.name not in STANDARD_MODULES:
+                    raise DynamicSource(f"import of '{alias.name}'", line)
+                self._bind(alias.asname or alias.name.partition(".")[0], MODULE, line, field_ok=False)
+        elif isinstance(statement, ast.ImportFrom):
+            self._import_from(statement)
+        else:
+            raise DynamicSource(f"top-level {type(statement).__name__}", line)
+
+    def _bind(self, name: str, value: object, line: int, *, field_ok: bool = True) -> None:
+        if name == "__debug__":
+            raise InvalidSource(f"SyntaxError: cannot assign to __debug__ (line {line})")
+        if name in REZ_GLOBALS:
+            self.rebound.add(name)  # rez drops the name from the package either way
+            self.values.pop(name, None)
+            return
+        if name in SOLVER_FIELDS and not field_ok:
+            raise DynamicSource(f"'{name}' bound by an import", line)
+        self.values[name] = value
+
+    def _function(self, func: ast.FunctionDef) -> object:
+        """Plain functions and ``@late()`` ones are kept as source by rez; ``@early`` ones run."""
+        late = False
+        for decorator in func.decorator_list:
+            if not self._is_rez_call(decorator, "late") or decorator.args or decorator.keywords:  # type: ignore[attr-defined]
+                raise DynamicSource(f"decorated function '{func.name}' (only @late() is static)", func.lineno)
+            late = True
+        if late and func.name in REX_FUNCTIONS:  # rez's late() raises when it decorates it
+            raise InvalidSource(f"ValueError: Cannot use @late decorator on function '{func.name}'")
+        if func.name in SOLVER_FIELDS:
+            if late:
+                raise LateBound(f"@late() function defines '{func.name}'", func.lineno)
+            raise DynamicSource(f"function defines '{func.name}'", func.lineno)
+        # Defaults and annotations are evaluated when rez execs the 'def'.
+        args = func.args
+        if args.defaults or args.kw_defaults or func.returns or any(
+            a.annotation for a in args.args + args.kwonlyargs + args.posonlyargs
+        ):
+            raise DynamicSource(f"function '{func.name}' has defaults or annotations", func.lineno)
+        return FUNCTION
+
+    def _is_rez_call(self, node: ast.expr, name: str) -> bool:
+        """``node`` calls rez's own ``name`` (not one the file rebound)."""
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == name
+            and name not in self.rebound
+        )
+
+    def _with_scope(self, statement: ast.With, names: dict[str, object] | None = None) -> None:
+        """``with scope("name") [as target]:``: rez collects the block's bindings into a
+        dict named after the scope, then restores the module namespace."""
+        line = statement.lineno
+        call = statement.items[0].context_expr if len(statement.items) == 1 else None
+        if (
+            call is None
+            or not self._is_rez_call(call, "scope")
+            or len(call.args) != 1  # type: ignore[attr-defined]
+            or call.keywords  # type: ignore[attr-defined]
+            or not isinstance(call.args[0], ast.Constant)  # type: ignore[attr-defined]
+            or not isinstance(call.args[0].value, str)  # type: ignore[attr-defined]
+        ):
+            raise DynamicSource("top-level With other than 'with scope(\"name\")'", line)
+        if names is None and call.args[0].value in SOLVER_FIELDS:  # type: ignore[attr-defined]
+            # rez replaces the field with the scope's dict
+            raise DynamicSource(f"scope named like the field '{call.args[0].value}'", line)  # type: ignore[attr-defined]
+        target = statement.items[0].optional_vars
+        if target is not None and (not isinstance(target, ast.Name) or target.id in REZ_GLOBALS):
+            raise DynamicSource("'with scope(...) as' something other than a plain name", line)
+        scope_names = dict(self.values if names is None else names)
+        scope_target = target.id if target is not None else None
+        if scope_target is not None:
+            scope_names.pop(scope_target, None)
+        for inner in statement.body:
+            self._scope_statement(inner, scope_names, scope_target)
+
+    def _scope_statement(self, statement: ast.stmt, names: dict[str, object], target: str | None) -> None:
+        line = statement.lineno
+        if isinstance(statement, ast.Pass) or _is_docstring(statement):
+            return
+        if isinstance(statement, ast.With):
+            self._with_scope(statement, names)
+            return
+        if not isinstance(statement, ast.Assign):
+            raise DynamicSource(f"{type(statement).__name__} in a scope block", line)
+        value = literal_value(statement.value, names)
+        for node in statement.targets:
+            if isinstance(node, ast.Name):
+                if node.id == "__debug__":
+                    raise InvalidSource(f"SyntaxError: cannot assign to __debug__ (line {line})")
+                if node.id in REZ_GLOBALS or node.id == target:
+                    raise DynamicSource(f"'{node.id}' rebound in a scope block", line)
+                names[node.id] = value
+            elif not _is_setting(node, target):
+                raise DynamicSource("assignment in a scope block to something other than a setting", line)
+
+    def _import_from(self, statement: ast.ImportFrom) -> None:
+        line = statement.lineno
+        module = statement.module or ""
+        if statement.level or any(alias.name == "*" for alias in statement.names):
+            raise DynamicSource("relative or star import", line)
+        if module == LINT_HELPER:
+            for alias in statement.names:
+                if alias.name.startswith("_") or alias.name == "used":
+                    raise DynamicSource(f"'{alias.name}' is a real attribute of lint_helper", line)
+                self._bind(alias.asname or alias.name, None, line, field_ok=False)
+            return
+        if module not in STANDARD_MODULES:
+            raise DynamicSource(f"import from '{module}'", line)
+        imported = importlib.import_module(module)
+        for alias in statement.names:
+            if not hasattr(imported, alias.name):
+                raise DynamicSource(f"'{module}' has no '{alias.name}' here", line)
+            self._bind(alias.asname or alias.name, OPAQUE, line, field_ok=False)
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _is_setting(node: ast.expr, target: str | None) -> bool:
+    """``target.a.b = ...`` on the scope object: a nested setting of the scope."""
+    if target is None or not isinstance(node, ast.Attribute):
+        return False
+    while isinstance(node, ast.Attribute):
+        if node.attr.startswith("_") or node.attr in SCOPE_OBJECT_ATTRIBUTES:
+            return False
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == target
