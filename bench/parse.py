@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Sequence
 
-from rezsnap.parser import ParseCounters, parse_static_packages_py
+from rezsnap.parser import ParseCounters, analyse_package_py, parse_static_packages_py
 from rezsnap.scanner import scan_repo
 
+from rezsnap._io import read_regular_file
 from rezsnap.model import PackageData
 
-from ._timing import Comparison, compare
+from ._timing import Comparison, compare, timed
 from .rez_reference import clear_rez_caches, require_rez
 
 __all__ = ["bench_parse", "rez_load_all"]
@@ -59,5 +61,33 @@ def bench_parse(paths: Sequence[str], *, repeat: int = 3, workers: int | None = 
         rez_us_per_file=comparison.rez.median / count * 1e6,
         rezsnap_us_per_file=comparison.rezsnap.median / count * 1e6,
         counters=counters.as_dict(),
+        **_parse_only(files, repeat),
     )
     return comparison
+
+
+def _parse_only(files: list[str], repeat: int) -> dict[str, float]:
+    """The parse alone, batched and one file at a time, beside pyrer's when it is installed
+    (an optional peer), alternating in this run: microseconds per file, medians."""
+    try:
+        import pyrer  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        pyrer = None
+    sample = files[:2000]
+    contenders: dict[str, Callable[[], object]] = {
+        "rezsnap_batched": lambda: parse_static_packages_py(files),
+        "rezsnap_per_file": lambda: [analyse_package_py(read_regular_file(f)) for f in sample],
+    }
+    if pyrer is not None:
+        contenders["pyrer_batched"] = lambda: pyrer.parse_static_packages_py(files)
+        contenders["pyrer_per_file"] = lambda: [pyrer.parse_static_package_py(_text(f)) for f in sample]
+    runs: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(max(repeat, 1)):
+        for name, run in contenders.items():
+            runs[name].append(timed(run) / max(len(sample if name.endswith("per_file") else files), 1))
+    return {f"{name}_us_per_file": statistics.median(seconds) * 1e6 for name, seconds in runs.items()}
+
+
+def _text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+        return handle.read()

@@ -23,6 +23,7 @@ from rezsnap.version import (
 
 from ._literals import DynamicSource, InvalidSource, LateBound
 from ._module import read_static_assignments
+from ._regular import read_regular_assignments
 from ._request import parse_package_request
 
 __all__ = [
@@ -99,6 +100,10 @@ def _requests(value: object, field: str) -> tuple[str, ...]:
 
 
 def _read_values(source: str | bytes) -> dict[str, object] | Outcome:
+    if isinstance(source, bytes):
+        regular = read_regular_assignments(source)  # rez's plain released layout: no AST needed
+        if regular is not None:
+            return regular
     try:
         values = read_static_assignments(source)
     except InvalidSource as exc:
