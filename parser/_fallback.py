@@ -43,14 +43,16 @@ def load_package(
     version: str,
     *,
     exec_fallback: bool = True,
+    late: bool = False,
 ) -> LoadedPackage:
     """Load one package definition file of ``<repo>/<family>/<version>/package.{py,yaml}``.
 
     The static reader answers when it can. Otherwise, with ``exec_fallback``
     and rez installed, rez's own loader does (it *executes* the file: turn it
     off with ``exec_fallback=False`` for untrusted trees). ``@late`` requires
-    are reported as ``late``: they are code, not data. Nothing is raised for
-    a bad file; the reason is in ``reason``.
+    are reported as ``late``: they are code run at resolve time, not data; with
+    ``late`` (and ``exec_fallback``) rez evaluates them as during its own solve
+    (no resolve context). Nothing is raised for a bad file; the reason is in ``reason``.
     """
     path = os.fspath(path)
     if (invalid := _invalid_version(version)) is not None:
@@ -63,11 +65,11 @@ def load_package(
         outcome: Outcome = analyse_package_yaml(content, family, version)
     else:
         outcome = analyse_package_py(content, family, version)
-    return _decide(outcome, path, path, family, version, exec_fallback)
+    return _decide(outcome, path, path, family, version, exec_fallback, late)
 
 
 def load_scanned_package(
-    package: ScannedPackage, *, exec_fallback: bool = True, content: bytes | None = None
+    package: ScannedPackage, *, exec_fallback: bool = True, content: bytes | None = None, late: bool = False
 ) -> LoadedPackage:
     """``load_package`` for a package as the scanner lists it: any layout, combined files too.
 
@@ -81,7 +83,7 @@ def load_scanned_package(
     if package.kind is not PackageKind.COMBINED:
         if content is None:
             return load_package(package.path, package.family, package.version,
-                                exec_fallback=exec_fallback)
+                                exec_fallback=exec_fallback, late=late)
         analyse = analyse_package_yaml if package.format == "yaml" else analyse_package_py
         outcome = analyse(content, package.family, package.version)
     else:
@@ -92,7 +94,7 @@ def load_scanned_package(
                 return LoadedPackage("error", None, f"cannot read {package.path}: {exc.strerror or exc}")
         outcome = analyse_combined_package(content, package.format, package.family, package.version)
     uri = package.uri or package.path
-    return _decide(outcome, package.path, uri, package.family, package.version, exec_fallback)
+    return _decide(outcome, package.path, uri, package.family, package.version, exec_fallback, late)
 
 
 def _invalid_version(version: str) -> LoadedPackage | None:
@@ -103,7 +105,7 @@ def _invalid_version(version: str) -> LoadedPackage | None:
 
 
 def _decide(
-    outcome: Outcome, path: str, uri: str, family: str, version: str, exec_fallback: bool
+    outcome: Outcome, path: str, uri: str, family: str, version: str, exec_fallback: bool, late: bool = False
 ) -> LoadedPackage:
     if outcome.status is ParseStatus.STATIC:
         assert outcome.data is not None
@@ -113,13 +115,13 @@ def _decide(
             return LoadedPackage("static", outcome.data)
     if outcome.status is ParseStatus.ERROR:
         return LoadedPackage("error", None, outcome.reason)
-    if outcome.status is ParseStatus.LATE:
+    if outcome.status is ParseStatus.LATE and not (late and exec_fallback):
         return LoadedPackage("late", None, outcome.reason)
     if not exec_fallback:
         return LoadedPackage("error", None, f"declined by the static reader ({outcome.reason}); "
                                             "executing package code is switched off")
     try:
-        return _load_with_rez(path, uri, family, version)
+        return _load_with_rez(path, uri, family, version, late)
     except RezNeeded as exc:
         return LoadedPackage("error", None, f"{exc} ({outcome.reason})")
 
@@ -142,7 +144,7 @@ def _repository_of(path: str, uri: str, version: str) -> str:
     return os.path.dirname(repo) if version else repo
 
 
-def _load_with_rez(path: str, uri: str, family: str, version: str) -> LoadedPackage:
+def _load_with_rez(path: str, uri: str, family: str, version: str, late: bool = False) -> LoadedPackage:
     try:
         from rez.packages import iter_packages
         from rez.utils.sourcecode import SourceCode
@@ -153,8 +155,10 @@ def _load_with_rez(path: str, uri: str, family: str, version: str) -> LoadedPack
             if package.uri != uri:
                 continue
             raw = package.resource._data or {}
-            if any(isinstance(raw.get(f), SourceCode) for f in ("requires", "variants")):
+            if not late and any(isinstance(raw.get(f), SourceCode) for f in ("requires", "variants")):
                 return LoadedPackage("late", None, "requires or variants are late-bound (@late)")
+            # reading the fields evaluates @late functions as rez's solver does: on the
+            # Package, outside any resolved context
             return LoadedPackage("rez", PackageData.from_rez(package))
     except Exception as exc:  # noqa: BLE001  rez's loader fails this file: record, don't raise
         return LoadedPackage("error", None, f"rez: {type(exc).__name__}: {exc}")

@@ -188,9 +188,10 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         "synthetic-10k --json; rezsnap bench scale --sizes 10000 30000 100000 --plot scale.png",
     )
     bench.add_argument("stage", choices=["scan", "parse", "snapshot", "solve", "version", "all", "scale",
-                                         "rez-env"],
+                                         "rez-env", "paths"],
                        help="which stage to measure ('all': the five stages in turn, one chart; "
-                       "'rez-env': the real 'rez env REQ -- true', whole processes, with and without the integration)")
+                       "'rez-env': the real 'rez env REQ -- true', whole processes, with and without the integration; "
+                       "'paths': solves straight from package paths, files read and time per request)")
     _add_source_arguments(bench, positional=False)
     bench.add_argument("--repeat", type=_positive, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
@@ -500,6 +501,10 @@ def _run_stage(stage: str, args: argparse.Namespace, before_each: Callable[[], N
 
         paths = _source_paths(args)
         return bench_solve(paths, _bench_requests(args))
+    if stage == "paths":
+        from rezsnap.bench.paths import bench_paths
+
+        return bench_paths(_source_paths(args), _bench_requests(args))
     if stage == "parse":
         from rezsnap.bench.parse import bench_parse
 
@@ -555,6 +560,19 @@ def _detail_lines(d: dict[str, Any]) -> list[str]:
     if "rez_us_per_file" in d:
         lines.append(f"per file: rez {d['rez_us_per_file']:.0f} us, rezsnap {d['rezsnap_us_per_file']:.1f} us "
                      f"({d['files']} files)")
+    if "rezsnap_batched_us_per_file" in d:
+        peers = "".join(f", pyrer {d[f'pyrer_{kind}_us_per_file']:.1f} us {kind.replace('_', ' ')}"
+                        for kind in ("batched", "per_file") if f"pyrer_{kind}_us_per_file" in d)
+        lines.append(f"parse alone: rezsnap {d['rezsnap_batched_us_per_file']:.1f} us batched, "
+                     f"{d['rezsnap_per_file_us_per_file']:.1f} us per file{peers or ' (pyrer not installed)'}")
+    if "packages_handed_with_hint" in d:
+        lines.append(f"load_family hands over {d['packages_handed_with_hint']} packages with the version_range "
+                     f"hint, {d['packages_handed_without_hint']} without; {d['hint_identical']}/{d['requests']} "
+                     "identical results")
+    if "rez_packages_loaded" in d:
+        lines.append(f"packages loaded: rez {d['rez_packages_loaded']}, rezsnap {d['rezsnap_packages_loaded']}; "
+                     f"total rez {d['rez_total_s']:.2f} s, rezsnap {d['rezsnap_total_s']:.2f} s; "
+                     f"{d['identical']}/{d['requests']} identical results")
     if d.get("cold"):
         lines.append("page cache dropped before every timed run")
     return lines

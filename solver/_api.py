@@ -204,7 +204,7 @@ def solve_with(
     solver: Solver | None = None
     try:
         parsed = _parse_requests(texts, validate_names)
-        families = FamilyCache(repository.family, repository.searched, timestamp)
+        families = FamilyCache(repository.family, repository.searched, timestamp, ranged=repository.ranged)
         # A solve builds many short-lived objects; in a big process (a DCC, a daemon)
         # every full collection would walk the whole heap again.
         with gc_paused():

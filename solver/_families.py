@@ -16,7 +16,7 @@ from rezsnap.version import Bound, Requirement, RequirementList, Version, Versio
 
 from ._failures import PackageFamilyNotFound, ResolveError
 
-__all__ = ["Family", "FamilyCache", "PackageVariant", "StoredPackage"]
+__all__ = ["Family", "FamilyCache", "PackageVariant", "RangedLoader", "StoredPackage", "covers", "widen"]
 
 
 _VARIANTS_LOCK: Final = threading.Lock()
@@ -31,7 +31,7 @@ class StoredPackage:
         self.data = data
         self.version = version
         self.uri = uri
-        self.first_bit = 0  # its first variant's position among its family's variants
+        self.first_bit = -1  # its first variant's position among its family's variants (-1: none yet)
         self.exact_bound = Bound.exact(version)  # ==version, for the ranges of slices
         self._variants: list[PackageVariant] | None = None
 
@@ -117,20 +117,26 @@ def _requirement(text: str) -> Requirement:
 
 
 class Family:
-    """A family's packages in ascending version order (rez's repository order here)."""
+    """A family's packages in ascending version order (rez's repository order here).
 
-    __slots__ = ("_dependencies", "_requires_names", "keys", "name", "packages")
+    A family loaded for a version range is widened into a new ``Family`` holding the
+    same package objects plus the new ones: a package keeps its variant bits (``next_bit``
+    numbers the new ones), so masks built from the narrower family stay valid.
+    """
 
-    def __init__(self, name: str, packages: Sequence[StoredPackage]) -> None:
+    __slots__ = ("_dependencies", "_requires_names", "keys", "name", "next_bit", "packages")
+
+    def __init__(self, name: str, packages: Sequence[StoredPackage], next_bit: int = 0) -> None:
         self.name = name
         self.packages = list(packages)
         self.keys: list[bytes] = [p.version.packed_key for p in self.packages]  # for positions_in
         self._requires_names: frozenset[str] | None = None
         self._dependencies: dict[str, DependencyGroups | None] | None = None
-        first_bit = 0
         for package in self.packages:
-            package.first_bit = first_bit
-            first_bit += len(package.data.variants) or 1
+            if package.first_bit < 0:
+                package.first_bit = next_bit
+                next_bit += len(package.data.variants) or 1
+        self.next_bit = next_bit
 
     def requires_names(self) -> frozenset[str]:
         """Every family any variant of any of its packages names (conflicts included).
@@ -198,26 +204,43 @@ def _dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, Dependenc
 
 
 _NONE: Final[set[str]] = set()
-FamilyLoader = Callable[[str], "Family | None"]
+#: ``load(name, range_)``: the family with at least its packages in ``range_`` (None: all)
+RangedLoader = Callable[[str, "VersionRange | None"], "Family | None"]
+
+
+def covers(loaded: VersionRange | None, wanted: VersionRange | None) -> bool:
+    """Whether packages loaded for ``loaded`` include every package in ``wanted`` (None: all)."""
+    return loaded is None or (wanted is not None and loaded.issuperset(wanted))
+
+
+def widen(loaded: VersionRange | None, wanted: VersionRange | None) -> VersionRange | None:
+    """The range to load next: what was loaded and what is wanted (None: all)."""
+    return None if loaded is None or wanted is None else loaded | wanted
 
 
 class FamilyCache:
-    """Families by name, loaded at most once per solve; the timestamp filter applied at lookup."""
+    """Families by name, loaded once per solve, or once per wider range when the repository
+    loads by range (``ranged``); the timestamp filter applied at lookup."""
 
-    def __init__(self, load: FamilyLoader, searched: str, timestamp: int | None) -> None:
+    def __init__(self, load: RangedLoader, searched: str, timestamp: int | None, *, ranged: bool = False) -> None:
         self._load = load
         self._searched = searched
         self._timestamp = timestamp
+        self._ranged = ranged
         self._families: dict[str, Family | None] = {}
+        self._asked: dict[str, VersionRange | None] = {}  # ranged: the range loaded so far (None: all)
         self._dependents: dict[str, set[str]] = {}
 
     def dependents(self, name: str) -> set[str]:
         """The loaded families some package of which may require ``name`` (a superset)."""
         return self._dependents.get(name, _NONE)
 
-    def family(self, name: str) -> Family:
-        if name not in self._families:
-            family = self._families[name] = self._load(name)
+    def family(self, name: str, range_: VersionRange | None = None) -> Family:
+        """The family, holding at least its packages in ``range_`` (``None``: all of them)."""
+        if name not in self._families or (self._ranged and not covers(self._asked[name], range_)):
+            wider = widen(self._asked[name], range_) if name in self._asked else range_
+            family = self._families[name] = self._load(name, wider)
+            self._asked[name] = wider
             if family is not None:
                 for required in family.requires_names():
                     self._dependents.setdefault(required, set()).add(name)
@@ -226,9 +249,15 @@ class FamilyCache:
             raise PackageFamilyNotFound(f"package family not found: {name} (searched: {self._searched})", name)
         return family
 
+    def loaded(self, name: str) -> Family:
+        """The family as loaded so far (a slice of it exists), without loading more."""
+        family = self._families[name]
+        assert family is not None
+        return family
+
     def packages_in(self, name: str, range_: VersionRange) -> list[StoredPackage]:
         """``_PackageVariantList.get_intersection``: the visible packages in range, in order."""
-        found = self.family(name).in_range(range_)
+        found = self.family(name, None if range_.is_any() else range_).in_range(range_)
         if self._timestamp is not None:
             limit = self._timestamp
             found = [p for p in found if not p.data.timestamp or p.data.timestamp <= limit]

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import inspect
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
-from rezsnap.version import InvalidVersion, Version
+from rezsnap.version import InvalidVersion, Version, VersionRange
 
 from ._failures import SolverError
-from ._families import Family, StoredPackage
+from ._families import Family, StoredPackage, covers, widen
 
 if TYPE_CHECKING:
     from rezsnap.snapshot import SolveIndex
@@ -34,27 +35,63 @@ class _UnloadablePackage(StoredPackage):
         self.reason = reason
 
     def variants(self) -> Any:
-        raise SolverError(f"cannot load {self.uri or self.data.name}: {self.reason}")
+        where = f" ({self.uri})" if self.uri else ""
+        raise SolverError(f"cannot load {self.data.name}-{self.data.version}{where}: {self.reason}")
+
+
+#: ``load(name, range_, known)``: the family's packages in ``range_`` (None: all), keeping
+#: the packages of ``known`` (what an earlier, narrower call loaded)
+RangeLoader = Callable[[str, "VersionRange | None", "Family | None"], "Family | None"]
 
 
 class Repository:
     """Families by name, loaded once and kept between solves (a daemon, CI, ``solve_many``).
 
     ``Repository.from_snapshot(path)`` reads a snapshot once; each family's rows are
-    turned into solver objects the first time a solve asks for that family.
+    turned into solver objects the first time a solve asks for that family. A
+    repository built with a ``range_loader`` (package paths, a ``load_family`` callback)
+    loads a family for the version range the solve knows, and again for a wider one
+    when a solve needs more.
     """
 
-    def __init__(self, loader: Callable[[str], Family | None], searched: str) -> None:
+    def __init__(self, loader: Callable[[str], Family | None] | None, searched: str,
+                 range_loader: RangeLoader | None = None) -> None:
         self._loader = loader
+        self._range_loader = range_loader
         self.searched = searched
         self._families: dict[str, Family | None] = {}
+        self._ranges: dict[str, VersionRange | None] = {}  # by range: what was loaded (None: all)
+        self._lock = threading.Lock()
+        #: packages handed to the solver so far (by range: only those in the ranges asked for)
+        self.packages_loaded = 0
 
-    def family(self, name: str) -> Family | None:
-        try:
+    @property
+    def ranged(self) -> bool:
+        return self._range_loader is not None
+
+    def family(self, name: str, range_: VersionRange | None = None) -> Family | None:
+        """The family with at least its packages in ``range_`` (None: all of them)."""
+        if self._range_loader is None:
+            try:
+                return self._families[name]
+            except KeyError:
+                # setdefault: when two threads load a family at once, both keep the first one.
+                family = self._loader(name)  # type: ignore[misc]
+                if name not in self._families and family is not None:
+                    self.packages_loaded += len(family.packages)
+                return self._families.setdefault(name, family)
+        if name in self._ranges and covers(self._ranges[name], range_):
             return self._families[name]
-        except KeyError:
-            # setdefault: when two threads load a family at once, both keep the first one.
-            return self._families.setdefault(name, self._loader(name))
+        with self._lock:  # a widening replaces the family: one at a time
+            loaded = name in self._ranges
+            if loaded and covers(self._ranges[name], range_):
+                return self._families[name]
+            wider = widen(self._ranges[name], range_) if loaded else range_
+            known = self._families.get(name)
+            family = self._range_loader(name, wider, known)
+            self.packages_loaded += len(family.packages) - (len(known.packages) if known else 0) if family else 0
+            self._families[name], self._ranges[name] = family, wider
+            return family
 
     # -- constructors -----------------------------------------------------------------------------
 
@@ -89,43 +126,62 @@ class Repository:
 
     @classmethod
     def from_paths(cls, paths: Sequence[str], *, exec_fallback: bool = True) -> Repository:
-        """Scan and load only the families a solve touches (rez's loader for dynamic files)."""
+        """Scan only the families a solve touches and read only the definition files of the
+        versions in the range it asks for. With ``exec_fallback``, rez's loader reads dynamic
+        files, and evaluates ``@late`` requirements as it does during its own solve."""
         from rezsnap.parser import load_scanned_package
         from rezsnap.scanner import scan_family
 
         paths = [os.fspath(p) for p in paths]
 
-        def load(name: str) -> Family | None:
+        def load(name: str, range_: VersionRange | None, known: Family | None) -> Family | None:
+            have = {p.version.packed_key for p in known.packages} if known else set()
             items = []
-            for package in scan_family(paths, name):
-                loaded = load_scanned_package(package, exec_fallback=exec_fallback)
+            listed = scan_family(paths, name)
+            for package in listed:
+                if (range_ is not None or have) and not _wanted(package.version, range_, have):
+                    continue  # not read: outside the range, or read by an earlier call
+                loaded = load_scanned_package(package, exec_fallback=exec_fallback, late=exec_fallback)
                 data = loaded.data or PackageData(name, package.version)
                 items.append((data, package.uri, None if loaded.data else (loaded.reason or loaded.source)))
-            return _family(name, items) if items else None
+            if not items and listed:  # the family exists, with nothing (new) in range
+                return known or Family(name, [])
+            return _family(name, items, known)
 
-        return cls(load, "; ".join(paths))
+        return cls(None, "; ".join(paths), load)
 
     @classmethod
     def from_callback(cls, load_family: LoadFamily, seed: Iterable[PackageData] = ()) -> Repository:
-        """``load_family(name)`` or ``load_family(name, version_range=None)``: called once per family."""
+        """``load_family(name)``, called once per family, or ``load_family(name, version_range=R)``,
+        called with the range the solve knows (a rez range string, None for every version) and
+        again with a wider one when a solve needs more: at most once per (family, range)."""
         takes_range = _accepts_range(load_family)
         seeded = cls.from_packages(seed)
 
-        def load(name: str) -> Family | None:
+        def call(name: str, range_: VersionRange | None) -> list[tuple[PackageData, None]]:
+            hint = None if range_ is None else str(range_)
+            try:
+                result = load_family(name, version_range=hint) if takes_range else load_family(name)
+            except Exception as exc:
+                raise SolverError(f"load_family({name!r}) raised {type(exc).__name__}: {exc}") from exc
+            return [(d, None) for d in result or () if isinstance(d, PackageData) and d.name == name]
+
+        def load(name: str, range_: VersionRange | None, known: Family | None) -> Family | None:
             found = seeded.family(name)
             if found is not None:
                 return found
-            try:
-                result = load_family(name, version_range=None) if takes_range else load_family(name)
-            except Exception as exc:
-                raise SolverError(f"load_family({name!r}) raised {type(exc).__name__}: {exc}") from exc
-            items = [(d, None) for d in result or () if isinstance(d, PackageData) and d.name == name]
+            items = call(name, range_)
+            if not items and range_ is not None and known is None:
+                # nothing in range: whether the family exists at all decides the failure text
+                items = call(name, None)
             versions = [Version(d.version).packed_key for d, _ in items]
             if len(set(versions)) != len(versions):
                 raise SolverError(f"load_family({name!r}) returned the same version twice")
-            return _family(name, items) if items else None
+            return _family(name, items, known)
 
-        return cls(load, "load_family")
+        if not takes_range:  # a callback without the hint hands over whole families: load once
+            return cls(lambda name: load(name, None, None), "load_family")
+        return cls(None, "load_family", load)
 
 
 def _accepts_range(func: Callable[..., Any]) -> bool:
@@ -136,9 +192,18 @@ def _accepts_range(func: Callable[..., Any]) -> bool:
     return "version_range" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
-def _family(name: str, items: Sequence[tuple[Any, ...]]) -> Family | None:
-    """A family from (data, uri[, error]) items in repository order; first of equal versions wins."""
-    seen: dict[Any, StoredPackage] = {}
+def _wanted(version: str, range_: VersionRange | None, have: set[bytes]) -> bool:
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return True  # read, so that it fails as it does without a range
+    return parsed.packed_key not in have and (range_ is None or range_.contains_version(parsed))
+
+
+def _family(name: str, items: Sequence[tuple[Any, ...]], known: Family | None = None) -> Family | None:
+    """A family from (data, uri[, error]) items in repository order; first of equal versions wins.
+    ``known``'s packages (loaded for a narrower range) are kept, with their variant bits."""
+    seen: dict[Any, StoredPackage] = {p.version.packed_key: p for p in known.packages} if known else {}
     for item in items:
         data, uri = item[0], item[1]
         error = item[2] if len(item) > 2 else None
@@ -152,7 +217,8 @@ def _family(name: str, items: Sequence[tuple[Any, ...]]) -> Family | None:
         seen[version.packed_key] = package
     if not seen:
         return None
-    return Family(name, sorted(seen.values(), key=lambda p: p.version.packed_key))
+    return Family(name, sorted(seen.values(), key=lambda p: p.version.packed_key),
+                  known.next_bit if known else 0)
 
 
 class _IndexFamilies:

@@ -222,7 +222,7 @@ class VariantSlice:
             return self, []
         # Which variants would go: a few distinct requirements per family, tested once
         # each, instead of every variant (spec D.7); the scan below only runs to remove.
-        groups = self.context.families.family(self.name).dependency_groups(name)
+        groups = self.context.families.loaded(self.name).dependency_groups(name)
         if groups is not None and len(groups) < len(self):
             removed = 0
             for dependency, mask in groups:

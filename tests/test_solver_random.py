@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rezsnap.solver import Repository
@@ -59,6 +60,29 @@ def _repository(rng: random.Random, root: Path) -> list[str]:
     return names[:count]
 
 
+def _hinted_callback(root: Path) -> Any:
+    """A ``load_family(name, version_range)`` that hands over only the versions in range."""
+    from rezsnap.parser import load_scanned_package
+    from rezsnap.scanner import scan_repo
+
+    from rezsnap.version import Version, VersionRange
+
+    by_family: dict[str, list[Any]] = {}
+    for package in scan_repo([str(root)]):
+        data = load_scanned_package(package).data
+        if data is not None:
+            by_family.setdefault(package.family, []).append(data)
+
+    def load_family(name: str, version_range: str | None = None) -> list[Any]:
+        found = by_family.get(name, [])
+        if version_range is None:
+            return found
+        wanted = VersionRange(version_range)
+        return [d for d in found if wanted.contains_version(Version(d.version))]
+
+    return load_family
+
+
 def _cases(request: pytest.FixtureRequest) -> int:
     return 10_000 if request.config.getoption("--run-slow") else 2_000
 
@@ -70,15 +94,17 @@ def test_random_repositories_solve_like_rez(tmp_path: Path, request: pytest.Fixt
     while done < total:
         root = tmp_path / f"repo{done}"
         names = _repository(rng, root)
-        repository = Repository.from_paths([str(root)])
+        repository = Repository.from_paths([str(root)])  # loads by the solve's version ranges
+        hinted = Repository.from_callback(_hinted_callback(root))
         for _ in range(20):
             requests = [_requirement(rng, names) for _ in range(rng.randint(1, 3))]
             mode = rng.choice(["version_priority", "intersection_priority"])
             theirs = rez_result(requests, [str(root)], mode)
-            ours = our_result(requests, repository, mode)
             statuses[theirs["status"]] = statuses.get(theirs["status"], 0) + 1
-            if not same(ours, theirs):
-                mismatches.append((str(root), requests, mode, ours, theirs))
+            for source in (repository, hinted):
+                ours = our_result(requests, source, mode)
+                if not same(ours, theirs):
+                    mismatches.append((str(root), requests, mode, ours, theirs))
             done += 1
     assert not mismatches, mismatches[:3]
     assert statuses.get("solved", 0) > total / 4 and statuses.get("failed", 0) > total / 20, statuses

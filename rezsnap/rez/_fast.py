@@ -22,6 +22,7 @@ from ._patch import Fallback, Settings
 if TYPE_CHECKING:
     from rezsnap.solver import ResolvedVariant, SolveResult
     from rezsnap.solver._families import Family
+    from rezsnap.version import VersionRange
 
 __all__ = ["fast_solve"]
 
@@ -83,7 +84,7 @@ class _Tracking(Repository):
         super().__init__(repository.family, repository.searched)
         self.touched: set[str] = set()
 
-    def family(self, name: str) -> Family | None:
+    def family(self, name: str, range_: VersionRange | None = None) -> Family | None:
         self.touched.add(name)
         return super().family(name)
 
