@@ -61,6 +61,115 @@ def _end_to_end(mode: str, paths: Sequence[str], snapshot: str, requests: list[l
     return float(seconds)
 
 
+def _pyrer() -> Any:
+    try:
+        import pyrer  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    return pyrer
+
+
+def _pyrer_packages(snapshot: str) -> list[tuple[str, str, list[str], list[list[str]]]]:
+    from rezsnap.snapshot import read_snapshot
+
+    return [(r["family"], r["version"], list(r["requires"] or []), [list(v) for v in r["variants"] or []])
+            for r in read_snapshot(snapshot).table.to_pylist()]
+
+
+def _cold_figures(snapshot: str, requests: list[list[str]], kept: Repository) -> dict[str, Any]:
+    """Mean milliseconds per solve, alternating request by request: a kept ``Repository``
+    (warm), a new one per solve (what a fresh process builds), ``solve(r, snapshot=path)``
+    and ``solve(r, snapshot=<Snapshot>)`` in a loop, and pyrer with its package list built
+    once (when installed)."""
+    from rezsnap.solver import solve
+
+    from rezsnap.snapshot import read_snapshot
+
+    pyrer = _pyrer()
+    read = read_snapshot(snapshot)
+    contenders: dict[str, Any] = {
+        "warm": lambda r: solve_with(kept, r),
+        "new_repository": lambda r: solve_with(Repository.from_snapshot(snapshot), r),
+        "path_loop": lambda r: solve(r, snapshot=snapshot),
+        "snapshot_object_loop": lambda r: solve(r, snapshot=read),
+    }
+    if pyrer is not None:
+        packages = [pyrer.PackageData(*p) for p in _pyrer_packages(snapshot)]
+        contenders["pyrer"] = lambda r: pyrer.solve(r, packages)
+    for request in requests[:3]:  # warm-up
+        for run in contenders.values():
+            run(request)
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    identical = 0
+    for request in requests:
+        statuses = []
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            result = run(request)
+            times[name].append(time.perf_counter() - start)
+            statuses.append((result.status, [str(v) for v in result.resolved_packages])
+                            if name != "pyrer" else None)
+        identical += all(s == statuses[0] for s in statuses if s is not None)
+    means = {name: statistics.mean(seconds) * 1e3 for name, seconds in times.items()}
+    figures: dict[str, Any] = {f"{name}_mean_ms": mean for name, mean in means.items()}
+    figures.update({f"{name}_over_warm": mean / means["warm"] for name, mean in means.items() if name != "warm"},
+                   cold_identical=identical)
+    return figures
+
+
+_FRESH_REZSNAP = """
+import json, sys, time
+start = time.perf_counter()
+import rezsnap
+snapshot, request = json.loads(sys.argv[1])
+result = rezsnap.solve(request, snapshot=snapshot)
+print(json.dumps([time.perf_counter() - start, result.status]))
+"""
+_FRESH_PYRER = """
+import json, pickle, sys, time
+start = time.perf_counter()
+import pyrer
+packages_file, request = json.loads(sys.argv[1])
+with open(packages_file, "rb") as stream:
+    packages = [pyrer.PackageData(*p) for p in pickle.load(stream)]
+result = pyrer.solve(request, packages)
+print(json.dumps([time.perf_counter() - start, result.status]))
+"""
+
+
+def _fresh_process_figures(snapshot: str, requests: list[list[str]], runs: int = 7) -> Comparison | None:
+    """A fresh interpreter that solves one request (the benchmark's #110 when it is in the
+    sample, else the sample's middle one) from the snapshot file, against pyrer unpickling
+    its package list and solving, alternating; whole processes, medians of ``runs``.
+    rezsnap's modules are byte-compiled first, as a pip install leaves them."""
+    import compileall
+    import importlib
+    import pickle
+
+    pyrer = _pyrer()
+    if pyrer is None:
+        return None
+    for package in ("rezsnap", "rezsnap.solver", "rezsnap.version", "rezsnap.snapshot", "rezsnap.parser"):
+        for folder in importlib.import_module(package).__path__:
+            compileall.compile_dir(folder, maxlevels=0, quiet=1)
+    request = next((r for r in requests if r == _REQUEST_110), requests[len(requests) // 2])
+    packages_file = snapshot + ".pyrer.pickle"
+    with open(packages_file, "wb") as stream:
+        pickle.dump(_pyrer_packages(snapshot), stream)
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(fresh_process(_FRESH_REZSNAP, [snapshot, request], env=os.environ.copy())[0])
+        theirs.append(fresh_process(_FRESH_PYRER, [packages_file, request], env=os.environ.copy())[0])
+    comparison = Comparison(f"fresh process: import, read the packages, solve one request ({len(request)} "
+                            "requirements); 'rez' here is pyrer 1.0.0rc3 unpickling its package list",
+                            Timing("pyrer", tuple(theirs)), Timing("rezsnap", tuple(ours)))
+    comparison.details.update(request=request, runs=runs, peer="pyrer")
+    return comparison
+
+
+_REQUEST_110 = ["~diam==linux", "~understatement==x86_64", "~aftershave==CentOS-7", "increase-0"]
+
+
 def _hint_figures(snapshot: str, requests: list[list[str]]) -> dict[str, int]:
     """The packages a ``load_family`` callback hands over per solve, with and without the
     ``version_range`` hint (a callback that honours it), and whether the resolves agree."""
@@ -131,7 +240,11 @@ def bench_solve(
             mean_ratio=statistics.mean(rez_times) / statistics.mean(ours),
         )
         comparison.details.update(_hint_figures(snapshot, requests))
+        comparison.details.update(_cold_figures(snapshot, requests, repository))
         results = [comparison]
+        fresh = _fresh_process_figures(snapshot, requests)
+        if fresh is not None:
+            results.append(fresh)
         if end_to_end:
             sample = requests[:end_to_end]
             rez_e2e = _end_to_end("rez", paths, snapshot, sample)

@@ -565,6 +565,13 @@ def _detail_lines(d: dict[str, Any]) -> list[str]:
                         for kind in ("batched", "per_file") if f"pyrer_{kind}_us_per_file" in d)
         lines.append(f"parse alone: rezsnap {d['rezsnap_batched_us_per_file']:.1f} us batched, "
                      f"{d['rezsnap_per_file_us_per_file']:.1f} us per file{peers or ' (pyrer not installed)'}")
+    if "new_repository_mean_ms" in d:
+        pyrer = (f"; pyrer {d['pyrer_mean_ms']:.1f} ms (its package list built once) = "
+                 f"{1 / d['pyrer_over_warm']:.2f}x the warm speed" if "pyrer_mean_ms" in d else "")
+        lines.append(f"mean per solve: warm {d['warm_mean_ms']:.1f} ms; a new Repository per solve "
+                     f"{d['new_repository_over_warm']:.2f}x; solve(snapshot=path) in a loop "
+                     f"{d['path_loop_over_warm']:.2f}x; solve(snapshot=<Snapshot>) in a loop "
+                     f"{d['snapshot_object_loop_over_warm']:.2f}x{pyrer}")
     if "packages_handed_with_hint" in d:
         lines.append(f"load_family hands over {d['packages_handed_with_hint']} packages with the version_range "
                      f"hint, {d['packages_handed_without_hint']} without; {d['hint_identical']}/{d['requests']} "

@@ -7,9 +7,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rezsnap.parser._request import parse_package_request
 
@@ -21,6 +20,9 @@ from ._families import FamilyCache, PackageVariant
 from ._graph import ResolveGraph
 from ._repository import Repository
 from ._solver import Solver
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # solve_many only: not imported by a solve
 
 __all__ = ["ResolvedVariant", "SolveResult", "solve", "solve_many"]
 
@@ -129,19 +131,19 @@ def _cached_repository(snapshot: Any) -> Repository:
     """One ``Repository`` per snapshot file (by its identity: path, inode, size and mtime, so a
     replaced file is read again) or per ``Snapshot`` object: ``solve(r, snapshot=...)`` in a
     loop keeps the families it loaded, as a kept ``Repository`` does. Safe across threads."""
-    from rezsnap.snapshot import Snapshot
-
-    if isinstance(snapshot, Snapshot):
-        key: Any = ("object", id(snapshot))
-    elif isinstance(snapshot, (str, os.PathLike)):
+    if isinstance(snapshot, (str, os.PathLike)):  # first: a path needs no pyarrow (see from_snapshot)
         path = os.path.abspath(os.fspath(snapshot))
         try:
             info = os.stat(path)
         except OSError:
             return Repository.from_snapshot(snapshot)  # raises SnapshotError, naming the file
-        key = ("file", path, info.st_ino, info.st_size, info.st_mtime_ns)
+        key: Any = ("file", path, info.st_ino, info.st_size, info.st_mtime_ns)
     else:
-        return Repository.from_snapshot(snapshot)  # raises TypeError
+        from rezsnap.snapshot import Snapshot
+
+        if not isinstance(snapshot, Snapshot):
+            return Repository.from_snapshot(snapshot)  # raises TypeError
+        key = ("object", id(snapshot))
     with _CACHE_LOCK:
         found = _CACHE.get(key)
         if found is not None:

@@ -109,15 +109,21 @@ class Repository:
     def from_snapshot(cls, snapshot: Any) -> Repository:
         """From a path (its solve index when it has a current one: no pyarrow, only the
         families a solve touches are decoded), or from an already-read ``rezsnap.Snapshot``."""
-        from rezsnap.snapshot import Snapshot, read_snapshot, read_solve_index
+        # a path is tested first: importing Snapshot imports pyarrow, which a path with a
+        # current solve index does not need (about 120 ms of a fresh process's solve)
+        if isinstance(snapshot, (str, os.PathLike)):
+            from rezsnap.snapshot import read_solve_index
 
-        if not isinstance(snapshot, Snapshot):
-            if not isinstance(snapshot, (str, os.PathLike)):
-                raise TypeError(f"snapshot must be a path or a Snapshot, not {type(snapshot).__name__}")
             index = read_solve_index(snapshot)
             if index is not None:
                 return cls.from_solve_index(index)
+            from rezsnap.snapshot import read_snapshot
+
             snapshot = read_snapshot(snapshot)
+        from rezsnap.snapshot import Snapshot
+
+        if not isinstance(snapshot, Snapshot):
+            raise TypeError(f"snapshot must be a path or a Snapshot, not {type(snapshot).__name__}")
         return cls(_SnapshotFamilies(snapshot.table), "; ".join(snapshot.metadata.package_paths))
 
     @classmethod

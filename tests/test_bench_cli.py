@@ -4,6 +4,7 @@ pytest-benchmark suite in bench/suite keeps working."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -21,19 +22,31 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     monkeypatch.setenv("REZSNAP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-@pytest.mark.parametrize("stage", ["scan", "parse", "snapshot", "solve"])
+@pytest.mark.parametrize("stage", ["scan", "parse", "snapshot", "solve", "paths"])
 def test_each_stage_reports_rez_and_rezsnap_with_a_ratio(stage: str, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("rez")
     argv = ["bench", stage, "--dataset", "synthetic-2k", "--json", "--repeat", "1"]
-    if stage == "solve":
+    if stage in ("solve", "paths"):
         argv += ["--requests", "4"]
     assert main(argv) == 0
     comparisons = json.loads(capsys.readouterr().out)
     for comparison in comparisons:
         assert comparison["rez"]["median"] > 0 and comparison["rezsnap"]["median"] > 0
         assert comparison["ratio"] == pytest.approx(comparison["rez"]["median"] / comparison["rezsnap"]["median"])
+    details = comparisons[0]["details"]
+    if stage in ("solve", "paths"):
+        assert details["identical"] == 4
     if stage == "solve":
-        assert comparisons[0]["details"]["identical"] == 4
+        assert details["cold_identical"] == 4 and details["hint_identical"] == 4
+        assert details["packages_handed_with_hint"] <= details["packages_handed_without_hint"]
+        assert details["new_repository_mean_ms"] > 0 and details["path_loop_over_warm"] > 0
+        peer = importlib.util.find_spec("pyrer") is not None
+        assert ("pyrer_mean_ms" in details) is peer
+        assert any(c["task"].startswith("fresh process") for c in comparisons) is peer
+    if stage == "paths":
+        assert details["rezsnap_packages_loaded"] > 0 and details["rez_packages_loaded"] > 0
+    if stage == "parse":
+        assert details["rezsnap_batched_us_per_file"] > 0 and details["rezsnap_per_file_us_per_file"] > 0
 
 
 def test_version_stage_and_a_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,6 +36,25 @@ def test_solving_from_a_snapshot_imports_no_builder(rez_bench: tuple[Any, Path])
     assert [name for name in _BUILDER_MODULES if name in modules] == []
 
 
+_SOLVE_PATH = """
+import json, sys
+import rezsnap
+result = rezsnap.solve(json.loads(sys.argv[2]), snapshot=sys.argv[1])
+print(json.dumps([result.status, sorted(sys.modules)]))
+"""
+
+
+def test_solve_from_a_snapshot_path_with_its_index_imports_no_pyarrow(rez_bench: tuple[Any, Path]) -> None:
+    """``solve(r, snapshot=PATH)`` in a fresh process reads the solve index: pyarrow (and
+    numpy, about 120 ms) is never imported, not even to ask whether PATH is a Snapshot."""
+    dataset, snapshot = rez_bench
+    completed = subprocess.run([sys.executable, "-c", _SOLVE_PATH, str(snapshot), json.dumps(dataset.requests[0])],
+                               capture_output=True, text=True, check=True, timeout=120)
+    status, modules = json.loads(completed.stdout)
+    assert status == "solved"
+    assert [name for name in ("pyarrow", "numpy", "concurrent.futures", *_BUILDER_MODULES) if name in modules] == []
+
+
 def test_every_public_name_resolves() -> None:
     for module in (rezsnap, rezsnap.snapshot, rezsnap.parser):
         for name in module.__all__:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import tempfile
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
@@ -93,6 +92,8 @@ def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str],
         "families": {**(reused or {}),
                      **{family: zlib.compress(marshal.dumps(rows), 1) for family, rows in grouped.items()}},
     }
+    import tempfile  # here: a reader (every fresh solve) does not need it
+
     target = index_path(snapshot)
     # named as the snapshot's temporaries (hidden, with the writer's pid: a later build removes it)
     handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}.", suffix=".tmp",
