@@ -25,7 +25,7 @@ _VARIANTS_LOCK: Final = threading.Lock()
 class StoredPackage:
     """One package version of a family, with its definition's URI for output."""
 
-    __slots__ = ("_variants", "data", "exact_bound", "first_bit", "uri", "version")
+    __slots__ = ("data", "exact_bound", "first_bit", "uri", "version")
 
     def __init__(self, data: PackageData, version: Version, uri: str | None) -> None:
         self.data = data
@@ -33,19 +33,11 @@ class StoredPackage:
         self.uri = uri
         self.first_bit = -1  # its first variant's position among its family's variants (-1: none yet)
         self.exact_bound = Bound.exact(version)  # ==version, for the ranges of slices
-        self._variants: list[PackageVariant] | None = None
 
-    def variants(self) -> list[PackageVariant]:
-        variants = self._variants
-        if variants is None:
-            # Solves on threads share a Repository: every solve must see the same variant
-            # objects (the solver keeps them in sets), so only the first list built is kept.
-            with _VARIANTS_LOCK:
-                variants = self._variants
-                if variants is None:
-                    indexes: list[int | None] = list(range(len(self.data.variants))) if self.data.variants else [None]
-                    variants = self._variants = [PackageVariant(self, i) for i in indexes]
-        return variants
+    def new_variants(self) -> list[PackageVariant]:
+        """Its variants, new objects (``Family.variants`` keeps the ones every solve shares)."""
+        indexes: list[int | None] = list(range(len(self.data.variants))) if self.data.variants else [None]
+        return [PackageVariant(self, i) for i in indexes]
 
 
 class PackageVariant:
@@ -124,11 +116,17 @@ class Family:
     numbers the new ones), so masks built from the narrower family stay valid.
     """
 
-    __slots__ = ("_dependencies", "_requires_names", "keys", "name", "next_bit", "packages")
+    __slots__ = ("_dependencies", "_requires_names", "_variants", "keys", "name", "next_bit", "packages")
 
-    def __init__(self, name: str, packages: Sequence[StoredPackage], next_bit: int = 0) -> None:
+    def __init__(self, name: str, packages: Sequence[StoredPackage], next_bit: int = 0,
+                 variants: dict[int, list[PackageVariant]] | None = None) -> None:
         self.name = name
         self.packages = list(packages)
+        # By package id, here rather than on the package: a variant points to its package,
+        # and a package pointing back would make every family a reference cycle, left for
+        # the cyclic GC (a full collection per few solves where repositories come and go).
+        # A widened family shares its narrower one's (same packages, same variant objects).
+        self._variants: dict[int, list[PackageVariant]] = {} if variants is None else variants
         self.keys: list[bytes] = [p.version.packed_key for p in self.packages]  # for positions_in
         self._requires_names: frozenset[str] | None = None
         self._dependencies: dict[str, DependencyGroups | None] | None = None
@@ -164,6 +162,21 @@ class Family:
 
     def in_range(self, range_: VersionRange) -> list[StoredPackage]:
         return [self.packages[i] for i in range_.positions_in(self.keys)]
+
+    def shared_variants(self) -> dict[int, list[PackageVariant]]:
+        """The variants built so far, for a widened family to share."""
+        return self._variants
+
+    def variants(self, package: StoredPackage) -> list[PackageVariant]:
+        """``package``'s variants. Solves on threads share a Repository: every solve must see
+        the same variant objects (the solver keeps them in sets), so the first list built is kept."""
+        variants = self._variants.get(id(package))
+        if variants is None:
+            with _VARIANTS_LOCK:
+                variants = self._variants.get(id(package))
+                if variants is None:
+                    variants = self._variants[id(package)] = package.new_variants()
+        return variants
 
 
 DependencyGroups = tuple[tuple[Requirement, int], ...]

@@ -34,7 +34,7 @@ class _UnloadablePackage(StoredPackage):
         super().__init__(data, version, uri)
         self.reason = reason
 
-    def variants(self) -> Any:
+    def new_variants(self) -> Any:
         where = f" ({self.uri})" if self.uri else ""
         raise SolverError(f"cannot load {self.data.name}-{self.data.version}{where}: {self.reason}")
 
@@ -223,8 +223,10 @@ def _family(name: str, items: Sequence[tuple[Any, ...]], known: Family | None = 
         seen[version.packed_key] = package
     if not seen:
         return None
-    return Family(name, sorted(seen.values(), key=lambda p: p.version.packed_key),
-                  known.next_bit if known else 0)
+    if known is None:
+        return Family(name, sorted(seen.values(), key=lambda p: p.version.packed_key))
+    return Family(name, sorted(seen.values(), key=lambda p: p.version.packed_key), known.next_bit,
+                  known.shared_variants())
 
 
 class _IndexFamilies:

@@ -56,7 +56,8 @@ class Solver:
         packages = self.families.packages_in(name, range_ if range_ is not None else _ANY)
         if not packages:
             return None
-        return VariantSlice(name, [Entry(p, list(p.variants()), self) for p in packages], self)
+        family = self.families.loaded(name)
+        return VariantSlice(name, [Entry(p, list(family.variants(p)), self) for p in packages], self)
 
     # -- the search -----------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ def _loaded_groups(family: Family) -> dict[str, dict[str, int]]:
     """name -> str(requirement) -> mask, from the variants themselves."""
     found: dict[str, dict[str, int]] = {}
     for package in family.packages:
-        for variant in package.variants():
+        for variant in family.variants(package):
             for requirement in variant.requires_list.requirements:
                 masks = found.setdefault(requirement.name, {})
                 key = str(requirement)
@@ -49,7 +49,7 @@ def _check(family: Family) -> None:
     loaded = _loaded_groups(family)
     assert _indexed_groups(family, set(loaded)) == loaded
     assert family.dependency_groups("no-such-family-anywhere") == ()
-    bits = [v.bit for p in family.packages for v in p.variants()]
+    bits = [v.bit for p in family.packages for v in family.variants(p)]
     assert len(set(bits)) == len(bits), "every variant of a family has its own bit"
 
 
@@ -77,7 +77,7 @@ def test_dependency_groups_merge_per_name_and_flag_internal_conflicts() -> None:
     assert good is not None
     _check(good)
     with pytest.raises(ResolveError, match="internal requirements conflict"):
-        _ = family.packages[3].variants()[0].requires_list  # fails when loaded, as in rez
+        _ = family.variants(family.packages[3])[0].requires_list  # fails when loaded, as in rez
 
 
 def _listed_order(graph: dict[str, set[str]], requested: list[str]) -> list[str]:
