@@ -1,13 +1,22 @@
 """The ``rezsnap`` command line: ``main(argv) -> int``.
 
 Data goes to stdout, summaries and problems to stderr. Exit codes: 0 success,
-1 the job ran but failed (or ``--strict`` found problems), 2 usage or set-up error.
+1 the job ran but failed (or ``--strict`` found problems), 2 usage or set-up error,
+130 interrupted. With ``--json``, an error is a JSON object on stdout too:
+``{"error": {"type": ..., "message": ..., "exit_code": ...}}``.
+
+One convention per concept, in every command: package paths are ``--paths PATH...``
+(or a built-in ``--dataset NAME``), a request list is ``--requests FILE`` (a JSON list
+of lists of strings), a sample size ``--sample N``, the progress bar
+``--progress``/``--no-progress`` (default: on a terminal only), ``--threads N`` the
+file-system threads of a walk and ``--workers N`` the processes of a build.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,12 +39,34 @@ class _UsageError(RezsnapError):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors raised (``main`` reports them, as JSON with ``--json``)."""
+
+    def error(self, message: str) -> Any:
+        sys.stderr.write(self.format_usage())
+        raise _UsageError(message, self.prog)
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version, looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print rezsnap's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None) -> None:
+        from rezsnap import __version__
+
+        sys.stdout.write(f"rezsnap {__version__}\n")
+        parser.exit()
+
+
 def _build_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         description="Fast, rez-faithful scanning, snapshots, solves and benchmarks of rez package repositories.",
         epilog="Run 'rezsnap COMMAND --help' for the options of a command.",
     )
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     scan = commands.add_parser(
@@ -45,11 +76,12 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         "filesystem repository does, in a deterministic order (path, family, version).",
     )
     _add_source_arguments(scan)
-    scan.add_argument("--json", action="store_true", help="print JSON lines, one package per line")
-    scan.add_argument("--workers", type=_workers, default=None, metavar="N",
-                      help="0: serial; N: N threads (default: chosen by probing the file system)")
+    scan.add_argument("--json", action="store_true",
+                      help="print JSON lines, one package per line (family, version, format, path, repo, "
+                      "kind, uri)")
+    _add_threads_argument(scan)
     scan.add_argument("--strict", action="store_true", help="exit 1 when any problem was met")
-    scan.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    _add_progress_arguments(scan)
 
     snapshot = commands.add_parser(
         "snapshot",
@@ -66,8 +98,7 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     snapshot.add_argument("--previous", metavar="FILE",
                           help="refresh from this snapshot: unchanged files are not read again "
                           "(may be the output itself)")
-    snapshot.add_argument("--workers", type=_workers, default=None, metavar="N",
-                          help="0: serial; N: N processes (default: one per CPU for big repositories)")
+    _add_workers_argument(snapshot)
     snapshot.add_argument("--no-exec", action="store_true",
                           help="never run package code: files the static reader declines become error rows")
     snapshot.add_argument("--force", action="store_true",
@@ -86,12 +117,13 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         "resolved variants (one per line, as variant URIs) or JSON. Exit 0 solved, 1 failed, "
         "2 error (a malformed request, a missing package, a bad snapshot).",
     )
-    solve.add_argument("requests", nargs="+", metavar="REQUEST", help="e.g. python-3.7 'maya-2024+'")
-    source = solve.add_mutually_exclusive_group(required=True)
-    source.add_argument("--snapshot", metavar="FILE", help="a snapshot written by 'rezsnap snapshot'")
-    source.add_argument("--paths", nargs="+", metavar="PATH", help="rez package paths (loaded on demand)")
-    solve.add_argument("--time", type=int, default=None, metavar="T",
-                       help="ignore packages released after T (seconds since the epoch), as rez env --time")
+    solve.add_argument("requests", nargs="+", metavar="REQUEST",
+                       help="one request per argument, as in rez env: python-3.7 'maya-2024+'")
+    solve.add_argument("--snapshot", metavar="FILE", help="a snapshot written by 'rezsnap snapshot'")
+    _add_source_arguments(solve, "(loaded on demand; instead of --snapshot)")
+    solve.add_argument("--time", type=_epoch_time, default=None, metavar="T",
+                       help="ignore packages released after T, as rez env --time: epoch seconds "
+                       "(1393014494) or a time ago (-10s, -5m, -0.5h, -10d)")
     solve.add_argument("--variant-select-mode", choices=["version_priority", "intersection_priority"],
                        default="version_priority", help="as rez's config.variant_select_mode")
     solve.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -105,7 +137,8 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     )
     demo.add_argument("--dataset", choices=DATASETS, default=None,
                       help="default: rez-benchmark when rez is installed, else synthetic-2k")
-    demo.add_argument("--requests", type=_positive, default=5, metavar="N", help="how many requests to solve (default 5)")
+    demo.add_argument("--sample", type=_positive, default=5, metavar="N",
+                      help="how many of the dataset's requests to solve (default 5)")
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_progress_arguments(demo)
 
@@ -116,10 +149,10 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         "failure, rez-only failure, both fail. Exit 0 only if nothing diverged, 1 otherwise.",
         epilog="example: rezsnap compare --paths /studio/packages --random 200 --json > compare.json",
     )
-    compare.add_argument("--paths", nargs="+", metavar="PATH", help="rez package paths")
-    compare.add_argument("--dataset", choices=DATASETS, help="a built-in dataset instead of --paths")
+    _add_source_arguments(compare)
     compare.add_argument("--snapshot", metavar="FILE",
-                         help="a snapshot of those paths (default: one is written to a temporary file)")
+                         help="a snapshot of those paths (default: one is written to a temporary file); "
+                         "refused when it was built from other package paths")
     chosen = compare.add_mutually_exclusive_group()
     chosen.add_argument("--requests", metavar="FILE", help="a JSON list of requests (lists of strings)")
     chosen.add_argument("--random", type=_positive, metavar="N", default=None,
@@ -192,17 +225,19 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                        help="which stage to measure ('all': the five stages in turn, one chart; "
                        "'rez-env': the real 'rez env REQ -- true', whole processes, with and without the integration; "
                        "'paths': solves straight from package paths, files read and time per request)")
-    _add_source_arguments(bench, positional=False)
+    _add_source_arguments(bench)
     bench.add_argument("--repeat", type=_positive, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
-    bench.add_argument("--workers", type=_workers, default=None, metavar="N", help="as for 'scan'")
+    _add_threads_argument(bench)
+    _add_workers_argument(bench)
     bench.add_argument("--memcached", action="store_true",
                        help="rez-env: also with rez's resolve cache (a private memcached per side: new, then "
                        "repeated requests; needs the memcached binary)")
-    bench.add_argument("--requests", type=_positive, default=None, metavar="N",
-                       help="solve: an evenly spread sample of N of the dataset's requests")
-    bench.add_argument("--request-file", metavar="FILE",
-                       help="solve: a JSON list of requests (each a list of strings) to use with --repo")
+    bench.add_argument("--sample", type=_positive, default=None, metavar="N",
+                       help="solve, paths, rez-env: an evenly spread sample of N of the requests")
+    bench.add_argument("--requests", metavar="FILE",
+                       help="solve, paths, rez-env: a JSON list of requests (each a list of strings), "
+                       "instead of the dataset's")
     bench.add_argument("--sizes", type=_studio_size, nargs="+", default=[10_000, 30_000, 100_000], metavar="N",
                        help="scale: synthetic studio sizes in package versions (default 10000 30000 100000)")
     bench.add_argument("--cold", action="store_true",
@@ -248,14 +283,41 @@ def _workers(text: str) -> int:
     return value
 
 
-def _add_source_arguments(parser: argparse.ArgumentParser, positional: bool = True) -> None:
-    if positional:
-        parser.add_argument("paths", nargs="*", metavar="PATH", help="rez package paths")
-    else:
-        parser.add_argument("--repo", action="append", dest="paths", default=[], metavar="PATH",
-                            help="a rez package path (repeatable)")
+def _add_source_arguments(parser: argparse.ArgumentParser, note: str = "") -> None:
+    parser.add_argument("--paths", nargs="+", action="extend", default=[], metavar="PATH",
+                        help=f"rez package paths, in order (each may also be a {os.pathsep!r}-separated list, "
+                        f"as rez's --paths) {note}".strip())
     parser.add_argument("--dataset", choices=DATASETS,
-                        help="a built-in dataset instead of PATHs")
+                        help="a built-in dataset instead of --paths")
+
+
+def _add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=_workers, default=None, metavar="N",
+                        help="file-system threads of the walk: 0 serial (default: chosen by probing the "
+                        "file system)")
+
+
+def _add_workers_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_workers, default=None, metavar="N",
+                        help="processes that load the packages: 0 in this process (default: one per CPU "
+                        "for big repositories)")
+
+
+def _epoch_time(text: str) -> int:
+    """``rez env --time``'s formats, as rez.utils.formatting.get_epoch_time_from_str reads them."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    units = {"d": 24 * 60 * 60, "h": 60 * 60, "m": 60, "s": 1}
+    if text.startswith("-") and text[-1:] in units:
+        try:
+            ago = int(float(text[1:-1]) * units[text[-1]])
+        except ValueError:
+            pass
+        else:
+            return max(int(time.time()) - ago, 0)
+    raise argparse.ArgumentTypeError(f"'{text}' is an unrecognised time format.")
 
 
 def _source_paths(args: argparse.Namespace) -> list[str]:
@@ -265,15 +327,19 @@ def _source_paths(args: argparse.Namespace) -> list[str]:
         from rezsnap.datasets import load_dataset
 
         return [str(load_dataset(args.dataset).path)]
-    if not args.paths:
-        raise _UsageError(f"no package path given (or use --dataset NAME: {', '.join(DATASETS)})")
-    return list(args.paths)
+    paths = [p for arg in args.paths for p in arg.split(os.pathsep) if p]
+    if not paths:
+        raise _UsageError(f"no package path given: use --paths PATH... (or --dataset NAME: {', '.join(DATASETS)})")
+    return paths
 
 
 def _package_json(package: ScannedPackage) -> str:
-    record = package._asdict()
-    record["kind"] = package.kind.value
-    return json.dumps(record)
+    return json.dumps({"family": package.family, "version": package.version, "format": package.format,
+                       "path": package.path, "repo": package.repo, "kind": package.kind.value, "uri": package.uri})
+
+
+def _show_progress(progress: bool | str, err: TextIO) -> bool:
+    return progress == "always" or (progress is True and err.isatty())
 
 
 def _problem_text(problem: ScanProblem) -> str:
@@ -291,7 +357,7 @@ def _print_table(packages: Sequence[ScannedPackage], out: TextIO) -> None:
 def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     paths = _source_paths(args)
     start = time.perf_counter()
-    result = scan_repo(paths, workers=args.workers, progress=args.progress)
+    result = scan_repo(paths, workers=args.threads, progress=_show_progress(args.progress, err))
     seconds = time.perf_counter() - start
     if args.json:
         out.writelines(_package_json(package) + "\n" for package in result)
@@ -333,11 +399,10 @@ def _cmd_snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                 progress=args.progress, exec_fallback=not args.no_exec, force=args.force,
                                 max_drop=args.max_drop)
     except SnapshotError as exc:
-        err.write(f"rezsnap snapshot: failed: {exc}\n")
-        return EXIT_FAILED
+        return _report_error("rezsnap snapshot", "failed", f"failed: {exc}", EXIT_FAILED, args.json)
     except KeyboardInterrupt:
-        err.write(f"rezsnap snapshot: interrupted: nothing was written, {args.output} is unchanged\n")
-        return 130
+        return _report_error("rezsnap snapshot", "interrupted",
+                             f"interrupted: nothing was written, {args.output} is unchanged", 130, args.json)
     if args.json:
         out.write(json.dumps(report.as_dict()) + "\n")
     else:
@@ -349,8 +414,13 @@ def _cmd_snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_solve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap.solver import solve
 
-    requests = [r for text in args.requests for r in text.split()]
-    result = solve(requests, snapshot=args.snapshot, package_paths=args.paths,
+    requests = list(args.requests)  # one request per argument, as rez env
+    if any(not text.strip() for text in requests):
+        raise _UsageError("empty request")
+    if (args.snapshot is not None) == bool(args.paths or args.dataset):
+        raise _UsageError("give one package source: --snapshot FILE, or --paths PATH... / --dataset NAME")
+    paths = None if args.snapshot is not None else _source_paths(args)
+    result = solve(requests, snapshot=args.snapshot, package_paths=paths,
                    variant_select_mode=args.variant_select_mode, timestamp=args.time)
     if args.json:
         out.write(json.dumps(result.as_dict()) + "\n")
@@ -367,33 +437,23 @@ def _cmd_solve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap._demo import default_dataset, run_demo
 
-    summary = run_demo(args.dataset or default_dataset(), requests=args.requests, progress=args.progress,
-                       say=lambda text: err.write(f"rezsnap demo: {text}\n"))
+    def show(line: str) -> None:
+        if not args.json:
+            out.write(line + "\n")
+            out.flush()
+
+    summary = run_demo(args.dataset or default_dataset(), requests=args.sample, progress=args.progress,
+                       say=lambda text: err.write(f"rezsnap demo: {text}\n"), show=show)
     if args.json:
         out.write(json.dumps(summary.as_dict()) + "\n")
+    elif summary.rez == "compared":
+        same = sum(s["same_as_rez"] for s in summary.solves)
+        rez_total = sum(s["rez_ms"] for s in summary.solves)
+        ours_total = sum(s["rezsnap_ms"] for s in summary.solves)
+        out.write(f"{same}/{len(summary.solves)} resolves identical to rez; rez {rez_total:.0f} ms, "
+                  f"rezsnap {ours_total:.0f} ms (snapshot read included) = {rez_total / ours_total:.0f}x\n")
     else:
-        sources = ", ".join(f"{n} {k}" for k, n in summary.sources.items() if n)
-        out.write(f"dataset {summary.dataset}: {summary.path} (ready in {summary.prepare_s:.1f} s)\n"
-                  f"snapshot: {summary.packages} packages ({sources}) in {summary.snapshot_s:.2f} s "
-                  f"-> {summary.snapshot}\n")
-        for solve in summary.solves:
-            request = " ".join(solve["request"])
-            request = request if len(request) <= 96 else request[:93] + "..."
-            line = (f"  {request}\n    {solve['status']}: {solve['packages']} packages "
-                    f"in {solve['rezsnap_ms']:.1f} ms")
-            if "rez_ms" in solve:
-                line += (f"; rez {solve['rez_ms']:.0f} ms from the package files "
-                         f"({solve['rez_ms'] / solve['rezsnap_ms']:.0f}x); "
-                         + ("same resolve as rez" if solve["same_as_rez"] else "DIFFERENT from rez"))
-            out.write(line + "\n")
-        if summary.rez == "compared":
-            same = sum(s["same_as_rez"] for s in summary.solves)
-            rez_total = sum(s["rez_ms"] for s in summary.solves)
-            ours_total = sum(s["rezsnap_ms"] for s in summary.solves)
-            out.write(f"{same}/{len(summary.solves)} resolves identical to rez; rez {rez_total:.0f} ms, "
-                      f"rezsnap {ours_total:.0f} ms (snapshot read included) = {rez_total / ours_total:.0f}x\n")
-        else:
-            out.write(f"rez: {summary.rez}\n")
+        out.write(f"rez: {summary.rez}\n")
     return EXIT_OK if all(s.get("same_as_rez", True) for s in summary.solves) else EXIT_FAILED
 
 
@@ -405,8 +465,14 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rezsnap.snapshot import build_snapshot, read_snapshot
 
     require_rez()
-    args.paths = args.paths or []
     paths = _source_paths(args)
+    if args.snapshot is not None:
+        from rezsnap.rez._freshness import same_paths
+
+        built_from = read_snapshot(args.snapshot).metadata.package_paths
+        if not same_paths(built_from, paths):  # another repository: every difference would be false
+            raise _UsageError(f"{args.snapshot} was built from {', '.join(built_from)}, not from "
+                              f"{', '.join(paths)}: compare it with the package paths it was built from")
     with tempfile.TemporaryDirectory(prefix="rezsnap-compare-") as scratch:
         snapshot = args.snapshot
         if snapshot is None:
@@ -428,7 +494,8 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if outcome.outcome not in ("identical", "both fail"):
                 out.write(f"{outcome.outcome}: {' '.join(outcome.request)}\n{outcome.diff}\n")
         counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
-        out.write(f"{len(report.outcomes)} requests: {counts}; {report.diverged} diverged\n")
+        out.write(f"{len(report.outcomes)} requests: {counts}; {report.diverged} diverged, "
+                  f"{report.text_differences} with another failure text\n")
     return EXIT_OK if report.diverged == 0 else EXIT_FAILED
 
 
@@ -512,7 +579,7 @@ def _run_stage(stage: str, args: argparse.Namespace, before_each: Callable[[], N
                             before_each=before_each)]
     from rezsnap.bench.scan import bench_scan
 
-    return [bench_scan(_source_paths(args), repeat=args.repeat or 7, workers=args.workers,
+    return [bench_scan(_source_paths(args), repeat=args.repeat or 7, workers=args.threads,
                        before_each=before_each)]
 
 
@@ -539,13 +606,13 @@ def _bench_requests(args: argparse.Namespace) -> list[list[str]]:
     """The requests of --request-file or of the dataset, thinned to --requests N."""
     from rezsnap.datasets import load_dataset, spread_sample
 
-    if args.request_file:
-        requests = _request_file(args.request_file)
+    if args.requests:
+        requests = _request_file(args.requests)
     elif args.dataset:
         requests = list(load_dataset(args.dataset).requests)
     else:
-        raise _UsageError("solve needs requests: use --dataset NAME, or --repo PATH with --request-file FILE")
-    return spread_sample(requests, args.requests) if args.requests else requests
+        raise _UsageError("this stage needs requests: use --dataset NAME, or --paths PATH... with --requests FILE")
+    return spread_sample(requests, args.sample) if args.sample else requests
 
 
 def _detail_lines(d: dict[str, Any]) -> list[str]:
@@ -704,11 +771,15 @@ _COMMANDS = {"compare": _cmd_compare, "scan": _cmd_scan, "snapshot": _cmd_snapsh
 
 def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    as_json = "--json" in arguments
     try:
         parser = _build_parser(prog)
-        args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
-    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
+    except _UsageError as exc:
+        return _report_error(exc.args[-1], "usage", exc.args[0], EXIT_USAGE, as_json)
     except KeyboardInterrupt:  # Ctrl-C while starting: one line, not a traceback
         sys.stderr.write(f"{prog}: interrupted\n")
         return 130
@@ -720,17 +791,22 @@ def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:
     try:
         return _COMMANDS[args.command](args, out, err)
     except _UsageError as exc:
-        err.write(f"{prog}: error: {exc.args[0]}\n")
-        return EXIT_USAGE
+        return _report_error(prog, "usage", exc.args[0], EXIT_USAGE, as_json)
     except RezsnapError as exc:
-        err.write(f"{prog}: error: {exc}\n")
-        return EXIT_USAGE
+        return _report_error(prog, type(exc).__name__, str(exc), EXIT_USAGE, as_json)
     except KeyboardInterrupt:
-        err.write(f"{prog}: interrupted\n")
-        return 130
+        return _report_error(prog, "interrupted", "interrupted", 130, as_json)
     except BrokenPipeError:  # e.g. 'rezsnap scan ... | head': the reader left early
         _silence_stdout()
         return EXIT_OK
+
+
+def _report_error(prog: str, kind: str, message: str, code: int, as_json: bool) -> int:
+    """One line on stderr; with ``--json`` also the error as a JSON object on stdout."""
+    sys.stderr.write(f"{prog}: {'error: ' if kind not in ('interrupted', 'failed') else ''}{message}\n")
+    if as_json:
+        sys.stdout.write(json.dumps({"error": {"type": kind, "message": message, "exit_code": code}}) + "\n")
+    return code
 
 
 def _silence_stdout() -> None:

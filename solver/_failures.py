@@ -12,7 +12,9 @@ __all__ = [
     "DependencyConflicts",
     "FailureReason",
     "PackageFamilyNotFound",
+    "PackageFamilyNotFoundError",
     "PackageNotFound",
+    "PackageNotFoundError",
     "Reduction",
     "ResolveError",
     "SolverError",
@@ -24,16 +26,21 @@ class SolverError(RezsnapError):
     """A solve that rez would abort with an exception (not a failed resolve)."""
 
 
-class PackageFamilyNotFound(SolverError):
-    """rez's ``PackageFamilyNotFoundError``."""
+class PackageFamilyNotFoundError(SolverError):
+    """rez's ``PackageFamilyNotFoundError`` (same name: a failure text names the class)."""
 
     def __init__(self, message: str, family: str) -> None:
         super().__init__(message)
         self.family = family
 
 
-class PackageNotFound(SolverError):
+class PackageNotFoundError(SolverError):
     """rez's ``PackageNotFoundError``: a new scope has no package in its range."""
+
+
+#: The names of earlier versions.
+PackageFamilyNotFound = PackageFamilyNotFoundError
+PackageNotFound = PackageNotFoundError
 
 
 class ResolveError(SolverError):

@@ -14,7 +14,7 @@ from typing import Final
 from rezsnap.model import PackageData
 from rezsnap.version import Bound, Requirement, RequirementList, Version, VersionRange
 
-from ._failures import PackageFamilyNotFound, ResolveError
+from ._failures import PackageFamilyNotFoundError, ResolveError
 
 __all__ = ["Family", "FamilyCache", "PackageVariant", "RangedLoader", "StoredPackage", "covers", "widen"]
 
@@ -64,9 +64,8 @@ class PackageVariant:
             requires = RequirementList(_requirement(t) for t in texts)
             if requires.conflict is not None:
                 a, b = requires.conflict
-                raise ResolveError(
-                    f"The package {self.qualified_package_name} has an internal requirements conflict: "
-                    f"{a} <--!--> {b}"
+                raise ResolveError(  # the variant as rez prints it: name-version[index]
+                    f"The package {self} has an internal requirements conflict: {a} <--!--> {b}"
                 )
             # by_name first: another thread reads it as soon as _requires is set.
             self.by_name: dict[str, Requirement] = {r.name: r for r in requires.requirements}
@@ -259,7 +258,7 @@ class FamilyCache:
                     self._dependents.setdefault(required, set()).add(name)
         family = self._families[name]
         if family is None:
-            raise PackageFamilyNotFound(f"package family not found: {name} (searched: {self._searched})", name)
+            raise PackageFamilyNotFoundError(f"package family not found: {name} (searched: {self._searched})", name)
         return family
 
     def loaded(self, name: str) -> Family:

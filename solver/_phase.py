@@ -12,7 +12,7 @@ from ._failures import (
     DependencyConflict,
     DependencyConflicts,
     FailureReason,
-    PackageFamilyNotFound,
+    PackageFamilyNotFoundError,
     TotalReduction,
 )
 from ._families import FamilyCache
@@ -87,7 +87,6 @@ class Phase:
             widened: set[int] = set()
             while True:
                 extracted: list[Requirement] = []
-                requesters: dict[str, list[Scope]] = {}  # for the not-found message only
                 # rez visits every scope in order; only the dirty ones can have anything left
                 for i in sorted(dirty):
                     scope = scopes[i]
@@ -103,7 +102,6 @@ class Phase:
                     for request in requests:
                         extracted.append(request)
                         extractions[scope.name, request.name] = request
-                        requesters.setdefault(request.name, []).append(scope)
                     scopes[i] = scope
                 dirty.clear()
                 if not extracted:
@@ -129,10 +127,14 @@ class Phase:
                         continue
                     try:
                         scope = Scope(request, context)
-                    except PackageFamilyNotFound as exc:
-                        raise PackageFamilyNotFound(
+                    except PackageFamilyNotFoundError as exc:
+                        # rez names the families whose extractions (this phase's, so far) asked for it
+                        requesters = [key[0] for key, found in extractions.items() if found.name == exc.family]
+                        if not requesters:
+                            raise
+                        raise PackageFamilyNotFoundError(
                             f"package family not found: {exc.family}, was required by: "
-                            f"{', '.join(map(str, requesters.get(exc.family, [])))} (searched: {context.searched})",
+                            f"{', '.join(requesters)} (searched: {context.searched})",
                             exc.family,
                         ) from None
                     where[request.name] = len(scopes)

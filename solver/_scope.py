@@ -6,7 +6,7 @@ from typing import Any
 
 from rezsnap.version import Requirement, VersionRange
 
-from ._failures import PackageNotFound, Reduction
+from ._failures import PackageNotFoundError, Reduction
 from ._families import PackageVariant
 from ._slice import VariantSlice
 
@@ -29,7 +29,7 @@ class Scope:
         else:
             found = context.variant_slice(request.name, request.range)
             if found is None:
-                raise PackageNotFound(f"Package could not be found: {Requirement.construct(request.name, request.range)}")
+                raise PackageNotFoundError(f"Package could not be found: {Requirement.construct(request.name, request.range)}")
             self._set_slice(found)
 
     def _set_slice(self, variant_slice: VariantSlice) -> None:

@@ -27,7 +27,7 @@ def test_each_stage_reports_rez_and_rezsnap_with_a_ratio(stage: str, capsys: pyt
     pytest.importorskip("rez")
     argv = ["bench", stage, "--dataset", "synthetic-2k", "--json", "--repeat", "1"]
     if stage in ("solve", "paths"):
-        argv += ["--requests", "4"]
+        argv += ["--sample", "4"]
     assert main(argv) == 0
     comparisons = json.loads(capsys.readouterr().out)
     for comparison in comparisons:
@@ -80,8 +80,8 @@ def test_scale_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_solve_needs_requests_for_a_plain_repo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "solve", "--repo", str(tmp_path)]) == 2
-    assert "--request-file" in capsys.readouterr().err
+    assert main(["bench", "solve", "--paths", str(tmp_path)]) == 2
+    assert "--requests" in capsys.readouterr().err
 
 
 def test_the_pytest_benchmark_suite_runs() -> None:
@@ -98,11 +98,11 @@ def test_bad_request_files_are_usage_errors(content: str | bytes | None, tmp_pat
         requests.write_bytes(content)
     elif content is not None:
         requests.write_text(content)
-    assert main(["bench", "solve", "--repo", str(tmp_path), "--request-file", str(requests)]) == 2
+    assert main(["bench", "solve", "--paths", str(tmp_path), "--requests", str(requests)]) == 2
     assert f"{requests}:" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["demo", "--requests", "0"], ["bench", "scale", "--sizes", "3"],
+@pytest.mark.parametrize("argv", [["demo", "--sample", "0"], ["bench", "scale", "--sizes", "3"],
                                   ["bench", "scan", "--repeat", "0"], ["compare", "--random", "-1"]])
 def test_out_of_range_numbers_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
@@ -114,7 +114,7 @@ def test_all_runs_every_stage_in_its_own_child_and_ends() -> None:
     earlier one left); a child that started the shared pool must still end."""
     pytest.importorskip("rez")
     completed = subprocess.run(
-        [sys.executable, "-m", "rezsnap", "bench", "all", "--dataset", "synthetic-2k", "--requests", "2",
+        [sys.executable, "-m", "rezsnap", "bench", "all", "--dataset", "synthetic-2k", "--sample", "2",
          "--repeat", "1", "--json"],
         capture_output=True, text=True, timeout=300, check=True,
     )

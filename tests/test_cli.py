@@ -14,24 +14,70 @@ from .trees import TREES
 
 def test_scan_json_lines_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paths = TREES["e01_basic"](tmp_path)
-    assert main(["scan", "--json", "--workers", "0", *paths]) == 0
+    assert main(["scan", "--json", "--threads", "0", "--paths", *paths]) == 0
     out, err = capsys.readouterr()
     rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["family"], r["version"], r["format"]) for r in rows] == [
         ("bar", "3", "yaml"), ("foo", "1.0", "py"), ("foo", "2.0", "py")]
+    assert set(rows[0]) == {"family", "version", "format", "path", "repo", "kind", "uri"}  # as documented
+    assert rows[1]["uri"] == rows[1]["path"]
     assert "3 packages in 2 families" in err
 
 
 def test_scan_strict_fails_on_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scan", "--strict", str(tmp_path / "missing")]) == 1
+    assert main(["scan", "--strict", "--paths", str(tmp_path / "missing")]) == 1
     assert "missing-repo" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["scan"], ["scan", "--workers", "-1", "x"], ["scan", "--workers", "two", "x"],
-                                  ["bench", "nope"], ["frobnicate"]])
+@pytest.mark.parametrize("argv", [["scan"], ["scan", "--threads", "-1", "--paths", "x"],
+                                  ["scan", "--threads", "two", "--paths", "x"], ["bench", "nope"], ["frobnicate"],
+                                  ["solve", "", "--dataset", "synthetic-2k"], ["solve", "a"],
+                                  ["solve", "a", "--time", "yesterday", "--paths", "x"]])
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert "error" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["scan", "--json"], ["solve", " ", "--paths", "x", "--json"],
+                                  ["info", "missing.parquet", "--json"], ["frobnicate", "--json"]])
+def test_json_errors_are_a_json_object_on_stdout(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(argv)
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert code == error["exit_code"] == 2 and error["message"] and error["type"]
+
+
+def test_snapshot_failure_with_json_is_a_json_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["snapshot", "--paths", str(tmp_path / "missing"), "-o", str(tmp_path / "s.parquet"), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["exit_code"] == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import rezsnap
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"rezsnap {rezsnap.__version__}\n"
+
+
+@pytest.mark.parametrize("text", ["1393014494", " 42 ", "-10s", "-5m", "-0.5h", "-10d", "-1.5d", "x", "-3x", "", "-d"])
+def test_time_takes_what_rez_env_time_takes(text: str) -> None:
+    """Rule: rez env --time goes through rez.utils.formatting.get_epoch_time_from_str."""
+    import argparse
+
+    rez_formatting = pytest.importorskip("rez.utils.formatting")
+    from rezsnap.cli import _epoch_time
+
+    try:
+        theirs: object = rez_formatting.get_epoch_time_from_str(text)
+    except ValueError as exc:
+        theirs = str(exc)
+    try:
+        ours: object = _epoch_time(text)
+    except argparse.ArgumentTypeError as exc:
+        ours = str(exc)
+    if isinstance(theirs, int) and text.startswith("-"):
+        assert isinstance(ours, int) and abs(ours - theirs) <= 2  # "now" moved on
+    else:
+        assert ours == theirs
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,22 +102,22 @@ def test_bench_parse_survives_broken_packages(tmp_path: Path) -> None:
 def test_snapshot_writes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paths = TREES["e01_basic"](tmp_path / "repo")
     output = tmp_path / "snap.parquet"
-    assert main(["snapshot", *paths, "-o", str(output), "--workers", "0", "--json"]) == 0
+    assert main(["snapshot", "--paths", *paths, "-o", str(output), "--workers", "0", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["rows"] == 3 and report["sources"]["static"] == 3 and output.exists()
-    assert main(["snapshot", *paths, "-o", str(output), "--previous", str(output), "--no-progress"]) == 0
+    assert main(["snapshot", "--paths", *paths, "-o", str(output), "--previous", str(output), "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "reused from the previous snapshot: 3" in out
 
 
 def test_snapshot_that_cannot_be_written_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paths = TREES["e01_basic"](tmp_path / "repo")
-    assert main(["snapshot", *paths, "-o", str(tmp_path / "no" / "dir" / "s.parquet")]) == 1
+    assert main(["snapshot", "--paths", *paths, "-o", str(tmp_path / "no" / "dir" / "s.parquet")]) == 1
     assert "failed" in capsys.readouterr().err
 
 
 def test_snapshot_needs_an_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["snapshot", str(tmp_path)]) == 2
+    assert main(["snapshot", "--paths", str(tmp_path)]) == 2
 
 
 def test_solve_from_a_snapshot_and_from_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,6 +138,11 @@ def test_solve_from_a_snapshot_and_from_paths(tmp_path: Path, capsys: pytest.Cap
     assert main(["solve", "no_such_family", "--snapshot", str(snapshot)]) == 2
     assert main(["solve", "bad request!", "--snapshot", str(snapshot)]) == 2
     assert main(["solve", "pyfoo", "--snapshot", str(tmp_path / "missing.parquet")]) == 2
+    capsys.readouterr()
+    # one request per argument, as rez env: "pyfoo python" is one (malformed) request, not two
+    assert main(["solve", "pyfoo python", "--snapshot", str(snapshot), "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["requests"] == ["pyfoo python"]
+    assert main(["solve", "pyfoo", "--snapshot", str(snapshot), "--paths", PACKAGES]) == 2
 
 
 @pytest.mark.parametrize("dataset", ["synthetic-2k", None])
@@ -101,13 +152,17 @@ def test_demo_snapshots_solves_and_matches_rez(dataset: str | None, tmp_path: Pa
     pytest.importorskip("rez")
     monkeypatch.setenv("REZSNAP_CACHE_DIR", str(tmp_path))
     if dataset is None:  # the README's first command: the default dataset, the text summary
-        assert main(["demo", "--requests", "2"]) == 0
+        assert main(["demo", "--sample", "2"]) == 0
         out = capsys.readouterr().out
         assert "snapshot: 18226 packages" in out and "2/2 resolves identical to rez" in out
+        assert f"the cache directory {tmp_path} holds" in out.splitlines()[0]
+        # in order: the dataset, the snapshot, each request with rez's figures, the summary
+        assert out.index("dataset") < out.index("snapshot:") < out.index("same resolve as rez") < out.index("2/2")
         return
-    assert main(["demo", "--dataset", dataset, "--requests", "3", "--json", "--no-progress"]) == 0
+    assert main(["demo", "--dataset", dataset, "--sample", "3", "--json", "--no-progress"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["packages"] == 2000 and summary["sources"]["rez"] > 0
     assert len(summary["solves"]) == 3
-    assert all(s["status"] == "solved" and s["same_as_rez"] for s in summary["solves"])
+    assert all(s["status"] == "solved" and s["same_as_rez"] and s["packages"] > 0 for s in summary["solves"])
+    assert summary["cache_dir"] == str(tmp_path) and summary["cache_bytes"] > 0
     assert Path(summary["snapshot"]).is_file()

@@ -78,9 +78,9 @@ def test_snapshot_refresh_and_scan_commands_import_no_pandas(rez_bench: tuple[An
     dataset, _ = rez_bench
     output = tmp_path / "s.parquet"
     commands = {
-        "snapshot": ["snapshot", str(dataset.path), "-o", str(output), "--no-progress"],
-        "refresh": ["snapshot", str(dataset.path), "-o", str(output), "--previous", str(output), "--no-progress"],
-        "scan": ["scan", "--json", str(dataset.path)],
+        "snapshot": ["snapshot", "--paths", str(dataset.path), "-o", str(output), "--no-progress"],
+        "refresh": ["snapshot", "--paths", str(dataset.path), "-o", str(output), "--previous", str(output), "--no-progress"],
+        "scan": ["scan", "--json", "--paths", str(dataset.path)],
     }
     for name, argv in commands.items():
         completed = subprocess.run([sys.executable, "-c", _COMMAND_THEN_MODULES, json.dumps(argv)],

@@ -266,6 +266,28 @@ def test_compare_finds_a_divergence(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "rez-only failure: app" in out and "1 identical" in out
 
 
+def test_compare_refuses_a_snapshot_of_other_package_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _tree(tmp_path / "repo")
+    other = _tree(tmp_path / "other")
+    snapshot = tmp_path / "snap.parquet"
+    build_snapshot(other, snapshot, progress=False)
+    assert main(["compare", "--paths", *paths, "--snapshot", str(snapshot), "--random", "3", "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert "was built from" in error["message"] and str(tmp_path / "other") in error["message"]
+
+
+def test_compare_counts_failure_text_differences_apart() -> None:
+    from rezsnap.rez._compare import CompareReport, _classify
+
+    report = CompareReport([
+        _classify(["a"], ("failed", ["x"]), ("failed", ["x"]), 1.0, 1.0),
+        _classify(["b"], ("failed", ["x"]), ("failed", ["y"]), 1.0, 1.0),
+        _classify(["c"], ("solved", ["u"]), ("failed", ["y"]), 1.0, 1.0),
+    ])
+    assert report.counts["both fail"] == 1 and report.counts["failure text differs"] == 1
+    assert report.text_differences == 1 and report.diverged == 1
+
+
 def test_without_a_current_solve_index_the_parquet_file_answers(tmp_path: Path) -> None:
     """The index is a cache: gone, or left from another snapshot file, the Parquet file is read."""
     from rezsnap.snapshot import read_solve_index

@@ -46,13 +46,13 @@ def test_a_wrong_package_path_fails_and_keeps_the_snapshot(
         wrong.write_text("not a directory")
     elif mistake == "empty":
         wrong.mkdir()
-    code = main(["snapshot", str(wrong), "-o", str(output), "--previous", str(output), "--workers", "0"])
+    code = main(["snapshot", "--paths", str(wrong), "-o", str(output), "--previous", str(output), "--workers", "0"])
     assert code == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and str(wrong) in err
     assert output.read_bytes() == before
     if mistake == "empty":  # an empty repository on purpose: --force (the shrink guard too)
-        assert main(["snapshot", str(wrong), "-o", str(output), "--force", "--workers", "0"]) == 0
+        assert main(["snapshot", "--paths", str(wrong), "-o", str(output), "--force", "--workers", "0"]) == 0
         assert len(read_snapshot(output)) == 0
 
 
@@ -76,11 +76,11 @@ def test_a_rebuild_that_drops_most_rows_is_refused_unless_forced(
     output, before = good
     small = tmp_path / "small"
     package_py(small, "base", "1.0")
-    assert main(["snapshot", str(small), "-o", str(output), "--workers", "0"]) == 1
+    assert main(["snapshot", "--paths", str(small), "-o", str(output), "--workers", "0"]) == 1
     assert "dropped" in capsys.readouterr().err and output.read_bytes() == before
-    assert main(["snapshot", str(small), "-o", str(output), "--workers", "0", "--max-drop", "0.95"]) == 0
+    assert main(["snapshot", "--paths", str(small), "-o", str(output), "--workers", "0", "--max-drop", "0.95"]) == 0
     assert len(read_snapshot(output)) == 1
-    assert main(["snapshot", str(small), "-o", str(output), "--workers", "0", "--max-drop", "2"]) == 2
+    assert main(["snapshot", "--paths", str(small), "-o", str(output), "--workers", "0", "--max-drop", "2"]) == 2
 
 
 def test_a_value_that_cannot_be_stored_is_an_error_row(repo: Path, tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_ctrl_c_prints_one_line_and_exits_130(rez_bench: tuple[object, Path], tm
     output.write_bytes(b"previous")
     rezsnap = str(Path(sys.executable).with_name("rezsnap"))
     for delay in (0.3, 1.5):  # while starting (imports), then while loading
-        run = subprocess.Popen([rezsnap, "snapshot", str(dataset.path), "-o", str(output)],  # type: ignore[attr-defined]
+        run = subprocess.Popen([rezsnap, "snapshot", "--paths", str(dataset.path), "-o", str(output)],  # type: ignore[attr-defined]
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         time.sleep(delay)
         os.killpg(run.pid, signal.SIGINT)

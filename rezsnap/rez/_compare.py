@@ -12,8 +12,12 @@ from typing import Any
 
 __all__ = ["OUTCOMES", "CompareReport", "RequestOutcome", "compare", "random_requests"]
 
-#: Per request; everything but ``identical`` and ``both fail`` is a divergence.
-OUTCOMES = ("identical", "divergent", "rezsnap-only failure", "rez-only failure", "both fail")
+#: Per request. ``identical`` and ``both fail`` (same status, same text) agree; a
+#: ``failure text differs`` (both fail, with another status or text) is counted apart
+#: from the divergences (a resolve that differs, or fails on one side only).
+OUTCOMES = ("identical", "divergent", "rezsnap-only failure", "rez-only failure", "both fail",
+            "failure text differs")
+_AGREE = ("identical", "both fail", "failure text differs")
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,14 @@ class CompareReport:
 
     @property
     def diverged(self) -> int:
-        return sum(1 for o in self.outcomes if o.outcome not in ("identical", "both fail"))
+        return sum(1 for o in self.outcomes if o.outcome not in _AGREE)
+
+    @property
+    def text_differences(self) -> int:
+        return sum(1 for o in self.outcomes if o.outcome == "failure text differs")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "diverged": self.diverged,
+        return {"counts": self.counts, "diverged": self.diverged, "text_differences": self.text_differences,
                 "outcomes": [o.as_dict() for o in self.outcomes]}
 
 
@@ -105,7 +113,7 @@ def _classify(request: list[str], theirs: tuple[str, list[str]], ours: tuple[str
     elif ours[0] == "solved":
         outcome = "rez-only failure"
     else:
-        outcome = "both fail"
+        outcome = "both fail" if rez_list == our_list else "failure text differs"
     diff = "" if outcome in ("identical", "both fail") else "\n".join(
         difflib.unified_diff(rez_list, our_list, "rez", "rezsnap", lineterm=""))
     return RequestOutcome(request, outcome, rez_list, our_list, diff, rez_ms, rezsnap_ms)
