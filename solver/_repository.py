@@ -139,15 +139,17 @@ class Repository:
         from rezsnap.scanner import scan_family
 
         paths = [os.fspath(p) for p in paths]
+        slow: list[bool] = []  # probed once, on the first family with many files to read
 
         def load(name: str, range_: VersionRange | None, known: Family | None) -> Family | None:
             have = {p.version.packed_key for p in known.packages} if known else set()
             items = []
             listed = scan_family(paths, name)
-            for package in listed:
-                if (range_ is not None or have) and not _wanted(package.version, range_, have):
-                    continue  # not read: outside the range, or read by an earlier call
-                loaded = load_scanned_package(package, exec_fallback=exec_fallback, late=exec_fallback)
+            wanted = [package for package in listed
+                      if not (range_ is not None or have) or _wanted(package.version, range_, have)]
+            for package, content in zip(wanted, _contents(wanted, slow)):
+                loaded = load_scanned_package(package, exec_fallback=exec_fallback, late=exec_fallback,
+                                              content=content)
                 data = loaded.data or PackageData(name, package.version)
                 items.append((data, package.uri, None if loaded.data else (loaded.reason or loaded.source)))
             if not items and listed:  # the family exists, with nothing (new) in range
@@ -196,6 +198,40 @@ def _accepts_range(func: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return "version_range" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+#: A family with fewer files to read than this is read serially (a thread pool costs more).
+MIN_FILES_FOR_THREADS = 8
+
+
+def _contents(packages: Sequence[Any], slow: list[bool]) -> list[bytes | None]:
+    """The definition files' bytes, read by many threads at once on a slow (network) file
+    system, where each read waits on latency and reads overlap, as the snapshot's load does;
+    ``None`` (read later, by the loader) on a local disk, for combined files and on errors."""
+    if len(packages) < MIN_FILES_FOR_THREADS:
+        return [None] * len(packages)
+    from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS, stat_latency
+
+    files = [p.path for p in packages if p.path]
+    if not slow:
+        slow.append(stat_latency(files) > SLOW_STAT_SECONDS)
+    if not slow[0]:
+        return [None] * len(packages)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rezsnap._io import read_regular_file
+    from rezsnap.model import PackageKind
+
+    def read(package: Any) -> bytes | None:
+        if package.path is None or package.kind is PackageKind.COMBINED:
+            return None
+        try:
+            return read_regular_file(package.path)
+        except OSError:
+            return None  # the loader reads it again and reports the error
+
+    with ThreadPoolExecutor(min(DEFAULT_WORKERS, len(packages))) as readers:
+        return list(readers.map(read, packages))
 
 
 def _wanted(version: str, range_: VersionRange | None, have: set[bytes]) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +21,18 @@ os.environ.update({k: v for k, v in isolated_rez_environ().items() if k.startswi
 for _name in [k for k in os.environ if k.startswith("REZ_") and k not in ("REZ_CONFIG_FILE",
                                                                            "REZ_DISABLE_HOME_CONFIG")]:
     del os.environ[_name]
+
+
+# The datasets the tests prepare (148 MB for rez's benchmark repository) go to a temporary
+# cache directory, removed at the end, never to the user's ~/.cache (REZSNAP_TEST_CACHE_DIR
+# names a directory to keep between runs instead).
+_CACHE = os.environ.get("REZSNAP_TEST_CACHE_DIR") or tempfile.mkdtemp(prefix="rezsnap-test-cache-")
+os.environ["REZSNAP_CACHE_DIR"] = _CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not os.environ.get("REZSNAP_TEST_CACHE_DIR"):
+        shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

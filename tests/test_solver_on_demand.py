@@ -173,3 +173,22 @@ def test_without_exec_fallback_a_late_candidate_fails_only_where_needed(late_rep
     failed = solve_with(repository, ["alita-0.3.17"])
     assert failed.status == "error"
     assert "alita-0.3.17" in (failed.failure_description or "") and "late" in (failed.failure_description or "")
+
+
+def test_reads_overlapped_on_a_slow_file_system_give_the_same_resolves(
+    late_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a network file system a family's files are read by many threads (the stat probe
+    decides); the packages and resolves are those of serial reads."""
+    from rezsnap.scanner import _scan
+
+    for version in range(1, 13):
+        _write(late_repo, "many", f"{version}.0", f"name = 'many'\nrequires = ['dependency-{1 + version % 2}']\n")
+    _write(late_repo, "many", "13.0", "requires = [\n")  # a broken file, read in a thread too
+    serial = Repository.from_paths([str(late_repo)])
+    monkeypatch.setattr(_scan, "stat_latency", lambda paths, samples=16: 1.0)
+    threaded = Repository.from_paths([str(late_repo)])
+    for request in (["many"], ["many-3+<9"], ["many-13"], ["many", "alita"]):
+        a, b = solve_with(serial, request), solve_with(threaded, request)
+        assert (a.status, _names(a), a.failure_description) == (b.status, _names(b), b.failure_description)
+    assert threaded.packages_loaded == serial.packages_loaded
