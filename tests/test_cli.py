@@ -166,3 +166,30 @@ def test_demo_snapshots_solves_and_matches_rez(dataset: str | None, tmp_path: Pa
     assert all(s["status"] == "solved" and s["same_as_rez"] and s["packages"] > 0 for s in summary["solves"])
     assert summary["cache_dir"] == str(tmp_path) and summary["cache_bytes"] > 0
     assert Path(summary["snapshot"]).is_file()
+
+
+def test_the_readme_cli_reference_matches_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's command table names every command of --help, and every option its
+    conventions name is in the --help of each command that takes package paths or requests."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Command line reference"):readme.index("## Datasets and benchmarks")]
+    listed = set(re.findall(r"^\| `rezsnap (\w[\w-]*)`", section, re.MULTILINE))
+    listed |= set(re.findall(r"/ `(\w+)`", section))
+    assert main(["--help"]) == 0
+    help_text = capsys.readouterr().out
+    listing = help_text[help_text.index("COMMAND\n"):]
+    commands = set(re.findall(r"^    (\w[\w-]*)\s", listing, re.MULTILINE))
+    assert listed == commands
+    conventions = {"scan": ["--paths", "--dataset", "--threads", "--progress", "--no-progress", "--json"],
+                   "snapshot": ["--paths", "--dataset", "--workers", "--progress", "--no-progress", "--json"],
+                   "solve": ["--paths", "--dataset", "--time", "--json"],
+                   "compare": ["--paths", "--dataset", "--requests", "--progress", "--json"],
+                   "demo": ["--dataset", "--sample", "--progress", "--json"],
+                   "bench": ["--paths", "--dataset", "--requests", "--sample", "--threads", "--workers", "--json"]}
+    for command, options in conventions.items():
+        assert main([command, "--help"]) == 0
+        text = capsys.readouterr().out
+        for option in options:
+            assert option in text and option in section, (command, option)
