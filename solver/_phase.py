@@ -186,7 +186,7 @@ class Phase:
                     if not requirement.conflict:
                         graph[name].add(requirement.name)
                         graph.setdefault(requirement.name, set())
-        cycle = _find_cycle(graph)
+        cycle = _find_cycle_as_rez(self.scopes) if _has_cycle(graph) else []
         if cycle:
             members = []
             for name in cycle:
@@ -244,9 +244,81 @@ def _dependent_scopes(name: str, x: int, where: dict[str, int], families: Family
     return [(j, x) for j in sorted(found) if j != x]
 
 
+def _has_cycle(graph: dict[str, set[str]]) -> bool:
+    return bool(_find_cycle(graph))
+
+
+def _find_cycle_as_rez(scopes: list[Scope]) -> list[str]:
+    """The cycle rez reports, from the node where rez's search finds it (spec D.10).
+
+    rez builds its graph from Python sets (``_get_minimal_graph``: a set of names, a set of
+    (name, requirement name) edges), so where its depth-first search starts, and thus which
+    end of a cycle it prints first, follows the hash seed. The same sets, filled in the same
+    order, iterate in the same order in any process with the same ``PYTHONHASHSEED``: this
+    repeats rez's construction and rez's search (pygraph's ``find_cycle``) on them."""
+    nodes: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for scope in {s.name: s for s in scopes}.values():
+        if scope.is_conflict:
+            continue
+        nodes.add(scope.name)
+        variant = scope.solved_variant()
+        if variant is not None:
+            for requirement in variant.requires_list.requirements:
+                if not requirement.conflict:
+                    edges.add((scope.name, requirement.name))
+    neighbours: dict[str, list[str]] = {node: [] for node in nodes}
+    for tail, head in edges:
+        neighbours.setdefault(head, [])
+        if head not in neighbours[tail]:
+            neighbours[tail].append(head)
+    visited: set[str] = set()
+    parent: dict[str, str | None] = {}
+    for root in neighbours:
+        if root in visited:
+            continue
+        parent[root] = None
+        found = _depth_first(root, neighbours, visited, parent)
+        if found:
+            return found
+    return []
+
+
+def _depth_first(root: str, neighbours: dict[str, list[str]], visited: set[str],
+                 parent: dict[str, str | None]) -> list[str]:
+    """pygraph's recursive ``dfs`` of ``find_cycle``, iteratively: the first edge back to a
+    visited node gives the path from that node down to the current one."""
+    visited.add(root)
+    stack = [(root, iter(neighbours[root]))]
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if child not in visited:
+                parent[child] = node
+                visited.add(child)
+                stack.append((child, iter(neighbours[child])))
+                break
+            path: list[str] = []  # directed graph: any visited node closes the walk back
+            walker: str | None = node
+            while walker != child:
+                if walker is None:
+                    path = []
+                    break
+                path.append(walker)
+                walker = parent[walker]
+            else:
+                path.append(child)
+                path.reverse()
+            if path:
+                return path
+        else:
+            stack.pop()
+    return []
+
+
 def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
     """A cycle of the graph (nodes in edge order), or []; the start is the smallest name
-    reached first (rez's rotation depends on the hash seed, spec D.10)."""
+    reached first."""
     state: dict[str, int] = {}  # 1: on the stack, 2: done
     for root in sorted(graph):
         if root in state:
