@@ -171,7 +171,8 @@ def test_ctrl_c_prints_one_line_and_exits_130(rez_bench: tuple[object, Path], tm
     output = tmp_path / "snap.parquet"
     output.write_bytes(b"previous")
     rezsnap = str(Path(sys.executable).with_name("rezsnap"))
-    for delay in (0.3, 1.5):  # while starting (imports), then while loading
+    checked = 0
+    for delay in (0.3, 0.8, 1.5, 3.0):  # while starting (imports), then while loading
         run = subprocess.Popen([rezsnap, "snapshot", "--paths", str(dataset.path), "-o", str(output)],  # type: ignore[attr-defined]
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         time.sleep(delay)
@@ -179,9 +180,16 @@ def test_ctrl_c_prints_one_line_and_exits_130(rez_bench: tuple[object, Path], tm
         _, err = run.communicate(timeout=60)
         if run.returncode == 0:
             continue  # finished before the signal: nothing to check this round
+        if run.returncode == -signal.SIGINT and not err:
+            # on a loaded machine the signal can come before the interpreter has even set up
+            # its own handler: the system's default action, before any Python code ran
+            assert output.read_bytes() == b"previous"
+            continue
         assert run.returncode == 130, err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
         assert output.read_bytes() == b"previous"
+        checked += 1
+    assert checked, "no round was interrupted while rezsnap was running"
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 
 
