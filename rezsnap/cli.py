@@ -221,10 +221,11 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         "synthetic-10k --json; rezsnap bench scale --sizes 10000 30000 100000 --plot scale.png",
     )
     bench.add_argument("stage", choices=["scan", "parse", "snapshot", "solve", "version", "all", "scale",
-                                         "rez-env", "paths"],
+                                         "rez-env", "paths", "nightly"],
                        help="which stage to measure ('all': the five stages in turn, one chart; "
                        "'rez-env': the real 'rez env REQ -- true', whole processes, with and without the integration; "
-                       "'paths': solves straight from package paths, files read and time per request)")
+                       "'paths': solves straight from package paths, files read and time per request; "
+                       "'nightly': snapshot, refresh and scan as whole processes, as cron runs them)")
     _add_source_arguments(bench)
     bench.add_argument("--repeat", type=_positive, default=None, metavar="N",
                        help="timed runs each (default: 7 for scan, 5 for version, 3 for parse and snapshot)")
@@ -568,6 +569,10 @@ def _run_stage(stage: str, args: argparse.Namespace, before_each: Callable[[], N
 
         paths = _source_paths(args)
         return bench_solve(paths, _bench_requests(args))
+    if stage == "nightly":
+        from rezsnap.bench.nightly import bench_nightly
+
+        return bench_nightly(_source_paths(args), repeat=args.repeat or 3)
     if stage == "paths":
         from rezsnap.bench.paths import bench_paths
 
@@ -632,6 +637,9 @@ def _detail_lines(d: dict[str, Any]) -> list[str]:
                         for kind in ("batched", "per_file") if f"pyrer_{kind}_us_per_file" in d)
         lines.append(f"parse alone: rezsnap {d['rezsnap_batched_us_per_file']:.1f} us batched, "
                      f"{d['rezsnap_per_file_us_per_file']:.1f} us per file{peers or ' (pyrer not installed)'}")
+    if "refresh_share_of_full_process" in d:
+        lines.append(f"a no-change refresh takes {d['refresh_share_of_full_process']:.0%} of a full snapshot "
+                     "(whole processes)")
     if "new_repository_mean_ms" in d:
         pyrer = (f"; pyrer {d['pyrer_mean_ms']:.1f} ms (its package list built once) = "
                  f"{1 / d['pyrer_over_warm']:.2f}x the warm speed" if "pyrer_mean_ms" in d else "")

@@ -22,7 +22,7 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     monkeypatch.setenv("REZSNAP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-@pytest.mark.parametrize("stage", ["scan", "parse", "snapshot", "solve", "paths"])
+@pytest.mark.parametrize("stage", ["scan", "parse", "snapshot", "solve", "paths", "nightly"])
 def test_each_stage_reports_rez_and_rezsnap_with_a_ratio(stage: str, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("rez")
     argv = ["bench", stage, "--dataset", "synthetic-2k", "--json", "--repeat", "1"]
@@ -47,6 +47,8 @@ def test_each_stage_reports_rez_and_rezsnap_with_a_ratio(stage: str, capsys: pyt
         assert details["rezsnap_packages_loaded"] > 0 and details["rez_packages_loaded"] > 0
     if stage == "parse":
         assert details["rezsnap_batched_us_per_file"] > 0 and details["rezsnap_per_file_us_per_file"] > 0
+    if stage == "nightly":  # whole processes: full build, no-change refresh, scan
+        assert len(comparisons) == 3 and 0 < comparisons[1]["details"]["refresh_share_of_full_process"] < 1
 
 
 def test_version_stage_and_a_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,8 +80,8 @@ def _command(line: str, studio: dict[str, Any]) -> str | None:
     if line == "python -m pytest":
         return None  # this very test run
     python = shlex.quote(sys.executable)
-    line = re.sub(r"(^|&&\s*)(/opt/rez/bin/rezsnap|rezsnap)\s", rf"\1{python} -m rezsnap ", line)
-    line = re.sub(r"(^|&&\s*)(/opt/rez/bin/python|python)\s+-m\s", rf"\1{python} -m ", line)
+    line = re.sub(r"(^|&&\s*|;\s*)(/opt/rez/bin/rezsnap|rezsnap)\s", rf"\1{python} -m rezsnap ", line)
+    line = re.sub(r"(^|&&\s*|;\s*)(/opt/rez/bin/python|python)\s+-m\s", rf"\1{python} -m ", line)
     if " rezsnap rez " in line:
         line += f" --site {shlex.quote(str(studio['root'] / 'site'))}"
     if " bench " in line:
@@ -90,8 +90,8 @@ def _command(line: str, studio: dict[str, Any]) -> str | None:
         line = re.sub(r"--sample \d+", "--sample 2", line)
         line = re.sub(r"--sizes [\d ]+", "--sizes 600 ", line)
         line = re.sub(r"--plot \S+", f"--plot {studio['root']}/chart.png", line)
-        if "--repeat" not in line and not re.search(r"bench\s+(scale|rez-env|paths)\b", line):
-            line += " --repeat 1"
+        line = "; ".join(part if "--repeat" in part or re.search(r"bench\s+(scale|rez-env|paths)\b", part)
+                         else part + " --repeat 1" for part in line.split("; "))
         if "bench rez-env" in line:
             line += " --repeat 1"
     if "pytest bench/" in line:

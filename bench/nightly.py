@@ -1,0 +1,68 @@
+"""``rezsnap bench nightly``: the nightly job as cron runs it, whole processes, against rez.
+
+Every contender is a fresh interpreter, timed from start to exit as a user or cron waits
+for it: ``rezsnap snapshot`` (a full build, then a no-change refresh with ``--previous``)
+and ``rezsnap scan --json``, against one Python process that enumerates, loads and
+stringifies every package with rez, and one that only enumerates them. Rounds alternate
+the contenders, after a warm-up round.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+
+from ._timing import Comparison, Timing
+from .rez_reference import isolated_rez_environ, require_rez
+
+__all__ = ["bench_nightly"]
+
+
+def _seconds(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=7200)
+    return time.perf_counter() - start
+
+
+def bench_nightly(paths: Sequence[str], *, repeat: int = 3) -> list[Comparison]:
+    require_rez()
+    paths = list(paths)
+    env = isolated_rez_environ(os.environ)
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="rezsnap-nightly-") as scratch:
+        output = os.path.join(scratch, "packages.parquet")
+
+        def full() -> float:
+            for name in (output, output + ".index"):  # a full build: nothing to refresh from
+                if os.path.exists(name):
+                    os.remove(name)
+            return _seconds([python, "-m", "rezsnap", "snapshot", "--paths", *paths, "-o", output,
+                             "--no-progress"], env)
+
+        contenders: dict[str, Callable[[], float]] = {
+            "rez_load": lambda: _seconds([python, "-m", "rezsnap.bench.rez_reference", "load", *paths], env),
+            "full": full,
+            "refresh": lambda: _seconds([python, "-m", "rezsnap", "snapshot", "--paths", *paths, "-o", output,
+                                         "--previous", output, "--no-progress"], env),
+            "rez_enumerate": lambda: _seconds([python, "-m", "rezsnap.bench.rez_reference", "enumerate", *paths],
+                                              env),
+            "scan": lambda: _seconds([python, "-m", "rezsnap", "scan", "--json", "--paths", *paths], env),
+        }
+        times: dict[str, list[float]] = {name: [] for name in contenders}
+        for round_index in range(1 + repeat):
+            for name, run in contenders.items():
+                seconds = run()
+                if round_index:  # the first round warms the page cache
+                    times[name].append(seconds)
+    full_build = Comparison("snapshot, whole process: rez enumerate + load vs a full 'rezsnap snapshot'",
+                            Timing("rez", tuple(times["rez_load"])), Timing("rezsnap", tuple(times["full"])))
+    refresh = Comparison("snapshot, whole process: a full 'rezsnap snapshot' vs a no-change refresh",
+                         Timing("full", tuple(times["full"])), Timing("refresh", tuple(times["refresh"])))
+    scan = Comparison("scan, whole process: rez's enumeration vs 'rezsnap scan --json'",
+                      Timing("rez", tuple(times["rez_enumerate"])), Timing("rezsnap", tuple(times["scan"])))
+    refresh.details["refresh_share_of_full_process"] = refresh.rezsnap.median / refresh.rez.median
+    return [full_build, refresh, scan]
