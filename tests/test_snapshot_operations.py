@@ -169,10 +169,10 @@ def test_ctrl_c_prints_one_line_and_exits_130(rez_bench: tuple[object, Path], tm
     builder says one line, the exit code is the documented 130, nothing is written."""
     dataset, _ = rez_bench
     output = tmp_path / "snap.parquet"
-    output.write_bytes(b"previous")
     rezsnap = str(Path(sys.executable).with_name("rezsnap"))
     checked = 0
     for delay in (0.3, 0.8, 1.5, 3.0):  # while starting (imports), then while loading
+        output.write_bytes(b"previous")  # a round that finished before the signal wrote a snapshot
         run = subprocess.Popen([rezsnap, "snapshot", "--paths", str(dataset.path), "-o", str(output)],  # type: ignore[attr-defined]
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         time.sleep(delay)
