@@ -171,7 +171,7 @@ def test_ctrl_c_prints_one_line_and_exits_130(rez_bench: tuple[object, Path], tm
     output = tmp_path / "snap.parquet"
     rezsnap = str(Path(sys.executable).with_name("rezsnap"))
     checked = 0
-    for delay in (0.3, 0.8, 1.5, 3.0):  # while starting (imports), then while loading
+    for delay in (0.3, 0.8, 1.5):  # while starting (imports), then while loading
         output.write_bytes(b"previous")  # a round that finished before the signal wrote a snapshot
         run = subprocess.Popen([rezsnap, "snapshot", "--paths", str(dataset.path), "-o", str(output)],  # type: ignore[attr-defined]
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -187,7 +187,12 @@ def test_ctrl_c_prints_one_line_and_exits_130(rez_bench: tuple[object, Path], tm
             continue
         assert run.returncode == 130, err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
-        assert output.read_bytes() == b"previous"
+        if output.read_bytes() != b"previous":
+            # the signal came after the atomic rename (while the process was ending): the file
+            # is then the complete new snapshot, never a damaged one
+            from rezsnap.snapshot import read_snapshot
+
+            assert read_snapshot(output).table.num_rows > 18000
         checked += 1
     assert checked, "no round was interrupted while rezsnap was running"
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
