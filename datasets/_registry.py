@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from ._rez_benchmark import rez_benchmark
-from ._synthetic import synthetic_studio_cached
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["DATASETS", "Dataset", "load_dataset", "spread_sample"]
 
@@ -31,9 +30,14 @@ class Dataset(Protocol):
 
 def load_dataset(name: str) -> Dataset:
     """Extract or generate (once) the dataset called ``name``; see ``DATASETS``."""
+    # imported here: the command line reads DATASETS on every start, and builds a dataset rarely
     if name == "rez-benchmark":
+        from ._rez_benchmark import rez_benchmark
+
         return rez_benchmark()
     if name in _SYNTHETIC_SIZES:
+        from ._synthetic import synthetic_studio_cached
+
         return synthetic_studio_cached(_SYNTHETIC_SIZES[name])
     raise ValueError(f"unknown dataset {name!r}: choose from {', '.join(DATASETS)}")
 

@@ -10,7 +10,9 @@ change resolves, a decline only costs the rez fallback.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from rezsnap.model import PackageData
 from rezsnap.version import (
@@ -23,7 +25,7 @@ from rezsnap.version import (
 
 from ._literals import DynamicSource, InvalidSource, LateBound
 from ._module import read_static_assignments
-from ._regular import read_regular_assignments
+from ._regular import read_regular_assignments, read_regular_pairs, regular_value
 from ._request import parse_package_request
 
 __all__ = [
@@ -120,17 +122,27 @@ def _file_text(values: dict[str, object], field: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _requires_field(value: object) -> tuple[str, ...]:
+    return _requests(value, "requires")
+
+
+def _variants_field(value: object) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list):
+        raise _PackageError("'variants' must be a list of lists")
+    return tuple(_requests(variant, "variants") for variant in value)
+
+
+def _timestamp_field(value: object) -> int:
+    if not isinstance(value, int):  # rez: None is an error too
+        raise _PackageError(f"'timestamp' must be an int, not {type(value).__name__}")
+    return int(value)  # True loads as 1
+
+
 def _package_data(values: dict[str, object], name: str | None, version: str | None) -> Outcome:
     try:
-        requires = _requests(values.get("requires", []), "requires")
-        raw_variants = values.get("variants", [])
-        if not isinstance(raw_variants, list):
-            raise _PackageError("'variants' must be a list of lists")
-        variants = tuple(_requests(variant, "variants") for variant in raw_variants)
-        raw_timestamp = values.get("timestamp")
-        if "timestamp" in values and not isinstance(raw_timestamp, int):  # rez: None is an error too
-            raise _PackageError(f"'timestamp' must be an int, not {type(raw_timestamp).__name__}")
-        timestamp = int(raw_timestamp) if isinstance(raw_timestamp, int) else None  # True loads as 1
+        requires = _requires_field(values.get("requires", []))
+        variants = _variants_field(values.get("variants", []))
+        timestamp = _timestamp_field(values["timestamp"]) if "timestamp" in values else None
     except _PackageError as exc:
         return Outcome(ParseStatus.ERROR, reason=str(exc))
     data = PackageData(
@@ -143,6 +155,49 @@ def _package_data(values: dict[str, object], name: str | None, version: str | No
     return Outcome(ParseStatus.STATIC, data)
 
 
+def _regular_package_data(pairs: list[tuple[str, str]], name: str | None, version: str | None) -> Outcome:
+    """``_package_data`` for a file in rez's plain layout, from its value texts: the solver
+    fields' texts repeat across a repository's versions, so each is converted once."""
+    texts = dict(pairs)  # a later assignment wins
+    try:
+        requires = _converted(_requires_field, texts.get("requires", "[]"))
+        variants = _converted(_variants_field, texts.get("variants", "[]"))
+        timestamp = _timestamp_field(regular_value(texts["timestamp"])) if "timestamp" in texts else None
+    except _PackageError as exc:
+        return Outcome(ParseStatus.ERROR, reason=str(exc))
+    if name is None:
+        name = _text_value(texts.get("name"))
+    if version is None:
+        version = _text_value(texts.get("version"))
+    return Outcome(ParseStatus.STATIC, PackageData(name, version, requires, variants, timestamp))
+
+
+_Field = TypeVar("_Field")
+# (field reader, value text) -> the field, or why rez rejects it
+_CONVERTED: dict[tuple[Callable[[object], Any], str], Any] = {}
+
+
+def _converted(field: Callable[[object], _Field], text: str) -> _Field:
+    key = (field, text)
+    found = _CONVERTED.get(key)
+    if found is None:
+        try:
+            found = field(regular_value(text))
+        except _PackageError as exc:
+            found = _Rejected(str(exc))
+        if len(_CONVERTED) >= _NORMALISED_MAX:
+            _CONVERTED.clear()
+        _CONVERTED[key] = found
+    if isinstance(found, _Rejected):
+        raise _PackageError(found.message)
+    return cast(_Field, found)
+
+
+def _text_value(text: str | None) -> str:
+    value = None if text is None else regular_value(text)
+    return value if isinstance(value, str) else ""
+
+
 def analyse_package_py(source: str | bytes, name: str | None = None, version: str | None = None) -> Outcome:
     """Read a ``package.py`` statically: its data, or whether it is dynamic, late or an error.
 
@@ -150,6 +205,10 @@ def analyse_package_py(source: str | bytes, name: str | None = None, version: st
     that knows the path passes them. Left out, the file's own ``name`` and
     ``version`` literals are used (``""`` when absent).
     """
+    if isinstance(source, bytes):
+        pairs = read_regular_pairs(source)  # rez's plain released layout: no AST needed
+        if pairs is not None:
+            return _regular_package_data(pairs, name, version)
     values = _read_values(source)
     if isinstance(values, Outcome):
         return values

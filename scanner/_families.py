@@ -14,7 +14,6 @@ from os import stat
 from stat import S_ISREG
 from typing import Final, NamedTuple
 
-import yaml
 from rezsnap.parser._literals import FUNCTION, DynamicSource, InvalidSource
 from rezsnap.parser._module import read_static_assignments
 
@@ -38,7 +37,6 @@ _BUILDING: Final = ".building"
 _IGNORE: Final = ".ignore"
 # rez's PackageResource.normalize_variables drops this version (package_resources.py)
 NO_VERSION: Final = "_NO_VERSION"
-_YAML_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BUILDING_LEN: Final = len(_BUILDING)
 _SEP: Final = os.sep
 _PACKAGE_PY: Final = os.sep + "package.py"
@@ -251,8 +249,10 @@ def _read_combined_versions(path: str, fmt: str) -> list[str]:
 
     data: object
     if fmt == "yaml":
+        import yaml  # here: a combined YAML family is rare, and a one-shot walk starts faster without it
+
         try:
-            data = yaml.load(content.decode("utf-8"), Loader=_YAML_LOADER)
+            data = yaml.load(content.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             raise _CombinedFamilyError("invalid-definition", f"{type(exc).__name__}: {exc}") from exc
         if data is None:

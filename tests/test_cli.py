@@ -64,7 +64,7 @@ def test_time_takes_what_rez_env_time_takes(text: str) -> None:
     import argparse
 
     rez_formatting = pytest.importorskip("rez.utils.formatting")
-    from rezsnap.cli import _epoch_time
+    from rezsnap.cli._parser import epoch_time as _epoch_time
 
     try:
         theirs: object = rez_formatting.get_epoch_time_from_str(text)
@@ -193,3 +193,15 @@ def test_the_readme_cli_reference_matches_help(capsys: pytest.CaptureFixture[str
         text = capsys.readouterr().out
         for option in options:
             assert option in text and option in section, (command, option)
+
+
+def test_scan_json_lines_are_json_dumps_of_the_record() -> None:
+    """The scan prints its records with json's own string encoder: the same text as json.dumps."""
+    from rezsnap.cli._scan import _package_json
+    from rezsnap.model import PackageKind, ScannedPackage
+
+    for family, path in (("a\udcff\"\\\u00e9\n\t", None), ("plain", "/r/plain/1/package.py")):
+        package = ScannedPackage("/r", family, "1", "py" if path else None, path, PackageKind.DIRECTORY)
+        record = {"family": package.family, "version": package.version, "format": package.format, "path": package.path,
+                  "repo": package.repo, "kind": package.kind.value, "uri": package.uri}
+        assert _package_json(package) == json.dumps(record)

@@ -1,0 +1,51 @@
+"""``rezsnap snapshot``: the nightly job (a full build, or a refresh from a previous snapshot)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+from typing import TextIO
+
+from ._common import EXIT_FAILED, EXIT_OK, UsageError, problem_text, report_error, source_paths
+
+__all__ = ["snapshot_command"]
+
+
+class _NoPandas:
+    """A ``sys.meta_path`` finder that refuses pandas: the commands that build Arrow data never
+    convert to pandas, but pyarrow imports it (250-340 ms, when installed) to ask whether each
+    list it is given is a pandas object. Refused, pyarrow records 'no pandas' and goes on."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname == "pandas" or fullname.startswith("pandas."):
+            raise ImportError("rezsnap's command line does not use pandas")
+
+
+def _keep_pandas_out() -> None:
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoPandas())
+
+
+def snapshot_command(args: Namespace, out: TextIO, err: TextIO) -> int:
+    _keep_pandas_out()
+    from rezsnap.snapshot import SnapshotError, build_snapshot
+
+    paths = source_paths(args)
+    try:
+        if not 0.0 <= args.max_drop <= 1.0:
+            raise UsageError(f"--max-drop must be between 0 and 1, not {args.max_drop}")
+        report = build_snapshot(paths, args.output, previous=args.previous, workers=args.workers,
+                                progress=args.progress, exec_fallback=not args.no_exec, force=args.force,
+                                max_drop=args.max_drop)
+    except SnapshotError as exc:
+        return report_error("rezsnap snapshot", "failed", f"failed: {exc}", EXIT_FAILED, args.json)
+    except KeyboardInterrupt:
+        return report_error("rezsnap snapshot", "interrupted",
+                             f"interrupted: nothing was written, {args.output} is unchanged", 130, args.json)
+    if args.json:
+        out.write(json.dumps(report.as_dict()) + "\n")
+    else:
+        out.write(report.summary() + "\n")
+        err.writelines(problem_text(problem) + "\n" for problem in report.problems)
+    return EXIT_OK
