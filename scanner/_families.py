@@ -21,12 +21,13 @@ from rezsnap._io import read_regular_file
 from rezsnap.model import PackageKind, ScanProblem
 from rezsnap.version import InvalidVersion, Version, is_valid_version, packed_version_key
 
-from ._fs import entry_is_dir, is_file, list_dir_fd, open_dir, utf8_problem
+from ._fs import entry_is_dir, list_dir_fd, open_dir, regular_file_stat, utf8_problem
 
 __all__ = [
     "NO_VERSION",
     "FamilyDraft",
     "Row",
+    "definition_file",
     "list_combined_family",
     "list_directory_family",
     "resolve_definitions",
@@ -46,11 +47,13 @@ _COMBINED: Final = PackageKind.COMBINED
 _UNVERSIONED: Final = PackageKind.UNVERSIONED
 
 
-def definition_format(path: str, problems: list[ScanProblem], family: str) -> str | None:
-    """``_get_file``: ``package.py`` wins over ``package.yaml``; both must be regular files."""
+def definition_file(path: str, problems: list[ScanProblem], family: str) -> tuple[str, os.stat_result] | None:
+    """``_get_file``: ``package.py`` wins over ``package.yaml``; both must be regular files.
+    The format and the file's ``stat``, or None."""
     for fmt in ("py", "yaml"):
-        if is_file(path + _SEP + "package." + fmt, problems, family):
-            return fmt
+        info = regular_file_stat(path + _SEP + "package." + fmt, problems, family)
+        if info is not None:
+            return fmt, info
     return None
 
 
@@ -121,7 +124,8 @@ def _list_open_family(
     for filename, fmt in _DEFINITION_FILES.items():
         definition = definition_entries.get(filename)
         if definition is not None and _entry_is_file(definition):
-            return FamilyDraft(_UNVERSIONED, [("", fmt, None)], [], frozenset(), problems)
+            return FamilyDraft(_UNVERSIONED, [("", fmt, _entry_stamp(definition) if stamps else None)], [],
+                               frozenset(), problems)
 
     names = []
     prefix = family_path + _SEP
@@ -178,10 +182,13 @@ def _resolve_open(
             if S_ISREG(info.st_mode):
                 rows.append((name, "py", (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stamps else None))
                 continue
-        fmt = definition_format(family_path + _SEP + name, problems, family)
-        if fmt is None and name in building:
-            continue  # still being built (or a failed release): hidden
-        rows.append((name, fmt, None))
+        found = definition_file(family_path + _SEP + name, problems, family)
+        if found is None:
+            if name not in building:  # else still being built (or a failed release): hidden
+                rows.append((name, None, None))
+            continue
+        fmt, info = found
+        rows.append((name, fmt, (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stamps else None))
     return rows
 
 
@@ -210,6 +217,14 @@ def version_sort_key(version: str) -> SortKey:
             _SORT_KEYS.clear()
         _SORT_KEYS[version] = key
     return key
+
+
+def _entry_stamp(entry: os.DirEntry[str]) -> tuple[int, int, int] | None:
+    try:
+        info = entry.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ctime_ns)
 
 
 def _entry_is_file(entry: os.DirEntry[str]) -> bool:

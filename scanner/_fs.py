@@ -16,14 +16,13 @@ from rezsnap.model import ScanProblem
 __all__ = [
     "describe_os_error",
     "entry_is_dir",
-    "is_file",
     "list_dir",
     "list_dir_fd",
     "open_dir",
+    "regular_file_stat",
     "special_file_problem",
     "utf8_problem",
 ]
-
 
 
 def describe_os_error(exc: OSError) -> tuple[str, str]:
@@ -67,23 +66,25 @@ def list_dir_fd(
         return []
 
 
-def is_file(path: str, problems: list[ScanProblem], family: str | None) -> bool:
-    """``os.path.isfile`` (follows symlinks), reporting errors other than 'not there'."""
+def regular_file_stat(path: str, problems: list[ScanProblem], family: str | None) -> os.stat_result | None:
+    """The ``stat`` of ``path`` when ``os.path.isfile`` (follows symlinks) holds, else None;
+    errors other than 'not there' are reported."""
     try:
-        mode = os.stat(path).st_mode
+        info = os.stat(path)
     except OSError as exc:
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
             code, message = describe_os_error(exc)
             problems.append(ScanProblem(path, code, message, family))
-        return False
+        return None
     except ValueError:  # embedded NUL; cannot come from listdir, kept for safety
-        return False
+        return None
+    mode = info.st_mode
     if stat.S_ISREG(mode):
-        return True
+        return info
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         # rez's isfile() is False too, so the package has no definition file: say why
         problems.append(ScanProblem(path, "special-file", "not a regular file (FIFO, socket or device)", family))
-    return False
+    return None
 
 
 def entry_is_dir(

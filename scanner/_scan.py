@@ -157,7 +157,7 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[Scanne
         return [new(cls, (family, version, fmt, base, repo, kind, None)) for version, fmt, _ in rows]
     if kind is PackageKind.UNVERSIONED:
         path = f"{base}{os.sep}package."
-        return [new(cls, (family, "", fmt, path + str(fmt), repo, kind, None)) for _, fmt, _ in rows]
+        return [new(cls, (family, "", fmt, path + str(fmt), repo, kind, stamp)) for _, fmt, stamp in rows]
     prefix, suffix = base + os.sep, os.sep + "package."
     return [
         new(cls, (family, "", None, None, repo, kind, None))

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from rezsnap._lazy import exports_on_first_use
 
 if TYPE_CHECKING:
-    from ._build import SnapshotReport, build_snapshot
     from ._errors import SnapshotError
     from ._file import Snapshot, SnapshotMetadata, read_snapshot
     from ._index import SolveIndex, read_solve_index
+    from ._job import build_snapshot
+    from ._report import SnapshotReport
     from ._schema import COLUMNS, SCHEMA, SCHEMA_VERSION, Column
 
 __all__ = [
@@ -34,7 +35,8 @@ __all__ = [
 
 
 __getattr__ = exports_on_first_use(__name__, {
-    **dict.fromkeys(["SnapshotReport", "build_snapshot"], "rezsnap.snapshot._build"),
+    "SnapshotReport": "rezsnap.snapshot._report",
+    "build_snapshot": "rezsnap.snapshot._job",
     "SnapshotError": "rezsnap.snapshot._errors",
     **dict.fromkeys(["Snapshot", "SnapshotMetadata", "read_snapshot"], "rezsnap.snapshot._file"),
     **dict.fromkeys(["SolveIndex", "read_solve_index"], "rezsnap.snapshot._index"),

@@ -1,37 +1,30 @@
-"""``build_snapshot``: walk, load and write a whole repository into one Parquet snapshot.
+"""``write_snapshot``: load a walk's packages and write them into one Parquet snapshot.
 
-Two fan-outs over the same pool: the scanner's walk (families per task), then
-the load (a batch of packages per task: ``rezsnap.scanner.load_unit``). Loaded
-batches come back in order and are written as they arrive, so memory holds a
-bounded window of tasks plus the write buffer, not the repository.
+The second fan-out of ``build_snapshot`` (``_job.py``), over the pool the walk used: the
+load (a batch of packages per task: ``_load.load_unit``). Loaded batches come back in
+order and are written as they arrive, so memory holds a bounded window of tasks plus the
+write buffer, not the repository.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from concurrent.futures import Executor
 from itertools import groupby
 from operator import attrgetter
 from typing import Any, Final, Literal, NamedTuple, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from rezsnap._gc import gc_paused
 from rezsnap._io import MAX_DEFINITION_BYTES
-from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
+from rezsnap._pool import cpu_count, pmap, shared_process_pool
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
-from rezsnap.scanner import normalise_paths, scan_repo, version_sort_key
+from rezsnap.scanner import ScanResult, version_sort_key
 from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS, stat_latency
 
 from ._file import (
@@ -40,13 +33,14 @@ from ._file import (
     SnapshotMetadata,
     encode_metadata,
     read_snapshot,
-    remove_stale_temporaries,
 )
+from ._guards import Guard, check_shrink
 from ._index import ROW_FIELDS, SolveIndex, read_solve_index, write_solve_index
 from ._load import FileStamp, LoadedBatch, LoadTask, load_unit
+from ._report import SnapshotReport, problem_dict
 from ._schema import DATA_COLUMNS, LISTING_COLUMNS, SCHEMA, SCHEMA_VERSION
 
-__all__ = ["SnapshotReport", "build_snapshot"]
+__all__ = ["write_snapshot"]
 
 PathArg = Union[str, "os.PathLike[str]"]
 
@@ -56,68 +50,6 @@ PACKAGES_PER_UNIT: Final = 256
 MIN_PACKAGES_FOR_PROCESSES: Final = 2000
 #: Rows buffered before a Parquet row group is written.
 ROWS_PER_WRITE: Final = 65536
-SOURCES: Final = ("static", "rez", "late", "error")
-
-
-@dataclass(slots=True)
-class SnapshotReport:
-    """What a ``build_snapshot`` run did: counts, timings, hit rates and problems."""
-
-    output: str
-    package_paths: list[str]
-    rows: int = 0
-    families: int = 0
-    sources: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
-    files_read: int = 0  # definition files read and parsed in this run
-    files_reused: int = 0  # rows taken from the previous snapshot without reading the file
-    previous: str | None = None
-    previous_note: str | None = None  # why a given previous snapshot was not used
-    problems: list[ScanProblem] = field(default_factory=list)  # what the walk could not read
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (uri, message) of rows without data
-    seconds: dict[str, float] = field(default_factory=dict)  # scan, load+write, total
-
-    @property
-    def static_rate(self) -> float:
-        """Share of the loaded rows that the static reader answered."""
-        loaded = sum(self.sources.values())
-        return self.sources["static"] / loaded if loaded else 1.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "output": self.output,
-            "package_paths": self.package_paths,
-            "rows": self.rows,
-            "families": self.families,
-            "sources": self.sources,
-            "static_rate": self.static_rate,
-            "files_read": self.files_read,
-            "files_reused": self.files_reused,
-            "previous": self.previous,
-            "previous_note": self.previous_note,
-            "problems": [_problem_dict(p) for p in self.problems],
-            "errors": [{"uri": uri, "message": message} for uri, message in self.errors],
-            "seconds": self.seconds,
-        }
-
-    def summary(self) -> str:
-        sources = ", ".join(f"{count} {name}" for name, count in self.sources.items())
-        lines = [
-            f"snapshot {self.output}: {self.rows} packages in {self.families} families ({sources})",
-            (f"  files read and parsed: {self.files_read}; reused from the previous snapshot: "
-            f"{self.files_reused}; static hit rate {self.static_rate:.1%}"),
-            "  time: " + ", ".join(f"{name} {s * 1e3:.0f} ms" for name, s in self.seconds.items()),
-        ]
-        if self.previous_note:
-            lines.append(f"  previous snapshot not used: {self.previous_note}")
-        if self.problems:
-            lines.append(f"  {len(self.problems)} problems met while walking (see --json)")
-        if self.errors:
-            lines.append(f"  {len(self.errors)} packages without data (source late/error)")
-        return "\n".join(lines)
-
-
-def _problem_dict(problem: ScanProblem) -> dict[str, Any]:
-    return {"path": problem.path, "code": problem.code, "message": problem.message, "family": problem.family}
 
 
 class _Previous:
@@ -215,154 +147,34 @@ def _storable(packages: list[ScannedPackage], report: SnapshotReport) -> list[Sc
     return kept
 
 
-#: The share of the replaced snapshot's rows a rebuild may drop without ``force``.
-MAX_DROP: Final = 0.5
-
-
-def build_snapshot(
-    paths: PathArg | Sequence[PathArg],
-    output: PathArg,
-    *,
-    previous: PathArg | None = None,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    progress: bool | Literal["always"] = True,
-    exec_fallback: bool = True,
-    force: bool = False,
-    max_drop: float = MAX_DROP,
-) -> SnapshotReport:
-    """Scan and load every package of ``paths`` into the Parquet snapshot ``output``.
-
-    - ``previous``: a snapshot to refresh from: rows whose definition file has
-      the same URI, ``mtime_ns`` and size are reused without reading the file
-      (the result equals a full rebuild). It may be ``output`` itself.
-    - ``workers``: ``0`` runs serially in this process, ``N`` on N processes;
-      ``None`` picks (the shared process pool for a big repository).
-      ``executor`` runs every task on any ``concurrent.futures.Executor``
-      (a process pool, a Dask client's ``get_executor()``) instead.
-    - ``progress``: a progress bar on stderr when it is a terminal (``True``),
-      always (``"always"``) or never (``False``).
-    - ``exec_fallback``: let rez's loader (which executes package code) load
-      the files the static reader declines; off, they are ``source="error"`` rows.
-
-    - ``force``: write even when a package path is empty, or when the new snapshot
-      would have fewer than ``1 - max_drop`` of the rows of the snapshot it replaces
-      (an unmounted share, a typo: without it, both fail the build).
-
-    ``output`` is replaced atomically: an interrupted or failed run leaves the
-    previous file as it was and raises ``SnapshotError`` (or ``KeyboardInterrupt``).
-    A package path that is missing, not a directory or unreadable always fails the build.
-    """
-    if workers is not None and workers < 0:
-        raise ValueError(f"workers must be >= 0, not {workers}")
-    if not 0.0 <= max_drop <= 1.0:
-        raise ValueError(f"max_drop must be between 0 and 1, not {max_drop}")
-    guard = _Guard(force, max_drop)
-    with gc_paused():
-        return _build(paths, output, previous, workers, executor, progress, exec_fallback, guard)
-
-
-class _Guard(NamedTuple):
-    force: bool
-    max_drop: float
-
-
-def _check_package_paths(package_paths: Sequence[str], guard: _Guard) -> None:
-    """Fail before anything is written when a package path cannot be what the operator meant."""
-    for path in package_paths:
-        if not os.path.exists(path):
-            raise SnapshotError(f"package path {path} does not exist; nothing was written")
-        if not os.path.isdir(path):
-            raise SnapshotError(f"package path {path} is not a directory; nothing was written")
-        try:
-            with os.scandir(path) as entries:
-                empty = next(entries, None) is None
-        except OSError as exc:
-            raise SnapshotError(f"package path {path} cannot be read ({exc.strerror or exc}); "
-                                "nothing was written") from None
-        if empty and not guard.force:
-            raise SnapshotError(f"package path {path} is empty (an unmounted share?); nothing was written "
-                                "(--force writes it anyway)")
-
-
-def _replaced_rows(output: str) -> int | None:
-    """Rows of the snapshot ``output`` would replace (None: no readable snapshot there)."""
-    if not os.path.isfile(output):
-        return None
-    try:
-        return int(pq.read_metadata(output).num_rows)
-    except Exception:  # noqa: BLE001  not a snapshot: nothing to protect
-        return None
-
-
-def _check_shrink(output: str, rows: int, guard: _Guard) -> None:
-    before = _replaced_rows(output)
-    if guard.force or not before or rows >= before * (1.0 - guard.max_drop):
-        return
-    raise SnapshotError(
-        f"the new snapshot would have {rows} rows, the one it replaces {before}: more than "
-        f"{guard.max_drop:.0%} dropped; nothing was written (--force writes it anyway)")
-
-
-def _build(
-    paths: PathArg | Sequence[PathArg],
-    output: PathArg,
+def write_snapshot(
+    scanned: ScanResult,
+    package_paths: list[str],
+    created: str,
+    options: dict[str, Any],
+    fingerprint: bytes,
     previous: PathArg | None,
-    workers: int | None,
-    executor: Executor | None,
+    pool: Executor | None,
+    automatic: bool,
     progress: bool | Literal["always"],
-    exec_fallback: bool,
-    guard: _Guard,
-) -> SnapshotReport:
-    started = time.perf_counter()
-    # Taken before the walk: anything modified after it is newer than the snapshot
-    # (the rez integration's freshness check relies on this).
-    created = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    package_paths = normalise_paths(paths)
-    _check_package_paths(package_paths, guard)
-    options = {"exec_fallback": bool(exec_fallback)}
-    report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
-    remove_stale_temporaries(report.output)
-    try:
-        with ExitStack() as stack:
-            # Reading the previous snapshot (Arrow, without the GIL) overlaps the walk.
-            reader = stack.enter_context(ThreadPoolExecutor(1))
-            reading = reader.submit(_open_previous, previous, options, report)
-            pool = executor
-            if executor is None and workers:
-                pool = stack.enter_context(process_pool(workers))
-            scanned = scan_repo(package_paths, workers=0 if workers == 0 else None, executor=pool, stamps=True)
-            report.seconds["scan"] = time.perf_counter() - started
-            reusable = reading.result()
-            report.problems = list(scanned.problems) + _oversized(scanned)
-            walked = _in_rez_order(_storable(scanned, report))
-            packages = walked.packages
-            _check_shrink(report.output, len(packages), guard)
-            if executor is None and workers is None:
-                pool = _automatic_pool(len(packages))
-            metadata = SnapshotMetadata(
-                SCHEMA_VERSION, _rezsnap_version(), created,
-                tuple(package_paths), options, tuple(_problem_dict(p) for p in report.problems),
-            )
-            loading = time.perf_counter()
-            _write(walked, reusable, exec_fallback, pool, metadata, report, progress)
-            report.seconds["load+write"] = time.perf_counter() - loading
-    except SnapshotError:
-        raise
-    except BrokenProcessPool as exc:
-        raise SnapshotError(
-            f"a worker process died while building the snapshot ({exc}); nothing was written "
-            f"and {report.output} is unchanged"
-        ) from exc
-    except Exception as exc:  # a failed task or write: say so, keep the previous file
-        raise SnapshotError(
-            f"building the snapshot failed ({type(exc).__name__}: {exc}); nothing was written "
-            f"and {report.output} is unchanged"
-        ) from exc
-    report.rows = len(packages)
-    report.families = len({(p.repo, p.family) for p in packages})
-    report.seconds["total"] = time.perf_counter() - started
-    return report
+    guard: Guard,
+    report: SnapshotReport,
+) -> None:
+    """Load the walk's packages (rows of ``previous`` whose file did not change are reused) and
+    write the snapshot ``report.output`` and its solve index. ``automatic``: choose the pool."""
+    reusable = _open_previous(previous, options, report)
+    report.problems = list(scanned.problems) + _oversized(scanned)
+    walked = _in_rez_order(_storable(scanned, report))
+    check_shrink(report.output, len(walked.packages), guard)
+    if automatic:
+        pool = _automatic_pool(len(walked.packages))
+    metadata = SnapshotMetadata(
+        SCHEMA_VERSION, _rezsnap_version(), created,
+        tuple(package_paths), options, tuple(problem_dict(p) for p in report.problems),
+    )
+    _write(walked, reusable, options["exec_fallback"], pool, metadata, report, progress, fingerprint)
+    report.rows = len(walked.packages)
+    report.families = len({(p.repo, p.family) for p in walked.packages})
 
 
 def _rezsnap_version() -> str:
@@ -479,6 +291,7 @@ def _write(
     metadata: SnapshotMetadata,
     report: SnapshotReport,
     progress: bool | Literal["always"],
+    fingerprint: bytes,
 ) -> None:
     packages = walked.packages
     listing = _Listing(walked)
@@ -495,6 +308,7 @@ def _write(
         results = pmap(load_unit, tasks, workers=0, executor=pool, window=window)
         index_columns: dict[str, list[Any]] = {name: [] for name in (*ROW_FIELDS, "family")}
         pieces: list[pa.Table] = []
+        stamps_as_read: list[FileStamp | None] = []
         written = 0
         for segment in segments:
             if segment.task is None:
@@ -513,14 +327,26 @@ def _write(
                     for name, values in index_columns.items():
                         values += part.column(name).to_pylist()
                 _tally(table, report)
+                stamps_as_read += _stamps(table)
                 pieces, written = [], segment.end
         if next(results, None) is not None or sink.rows != len(packages):
             raise SnapshotError("the loaded rows do not match the walk; nothing was written")
         if sink.rows == 0:
             sink.write(SCHEMA.empty_table())
+    # Every file as read had the stamp the walk saw: the rows are those of this walk, and a
+    # refresh that walks the same again can keep this snapshot (_unchanged.py).
+    current = stamps_as_read == list(walked.column("stamp"))
+    summary = {"rows": len(packages), "families": len({(p.repo, p.family) for p in packages}),
+               "sources": dict(report.sources), "errors": [list(error) for error in report.errors],
+               "problems": [problem_dict(problem) for problem in report.problems]}
     write_solve_index(report.output, metadata.created, metadata.package_paths, index_columns,
-                      index_columns["family"], reused_blobs)
+                      index_columns["family"], reused_blobs, fingerprint if current else None, summary)
     report.files_reused = len(packages) - report.files_read
+
+
+def _stamps(table: pa.Table) -> list[FileStamp | None]:
+    columns = (table.column(name).to_pylist() for name in ("mtime_ns", "size", "ctime_ns"))
+    return [None if mtime is None else (mtime, size, ctime) for mtime, size, ctime in zip(*columns)]
 
 
 def _merge(

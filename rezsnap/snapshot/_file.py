@@ -12,10 +12,11 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ._atomic import fsync_directory, mode_for, temporary_prefix
 from ._errors import SnapshotError
 from ._schema import META, SCHEMA, SCHEMA_VERSION
 
-__all__ = ["AtomicParquetWriter", "Snapshot", "SnapshotError", "SnapshotMetadata", "read_snapshot"]
+__all__ = ["AtomicParquetWriter", "Snapshot", "SnapshotError", "SnapshotMetadata", "encode_metadata", "read_snapshot"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,45 +113,6 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     return Snapshot(name, table.replace_schema_metadata(None), metadata)
 
 
-def temporary_prefix(target: str) -> str:
-    """Temporary files are named after their target and the writing process, so that a later
-    build can tell the files of a builder that died (``remove_stale_temporaries``)."""
-    return f".{os.path.basename(target)}.{os.getpid()}."
-
-
-def remove_stale_temporaries(output: str) -> list[str]:
-    """Remove the temporary files of ``output`` (and of its solve index) whose writer is gone."""
-    directory = os.path.dirname(os.path.abspath(output))
-    prefixes = tuple(f".{os.path.basename(target)}." for target in (output, output + ".index"))
-    removed: list[str] = []
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return removed
-    for name in names:
-        if not (name.endswith(".tmp") and name.startswith(prefixes)):
-            continue
-        pid = name[:-4].rsplit(".", 2)[-2] if name.count(".") >= 3 else ""
-        if not pid.isdigit() or _alive(int(pid)):
-            continue
-        try:
-            os.unlink(os.path.join(directory, name))
-            removed.append(name)
-        except OSError:
-            pass
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
 class AtomicParquetWriter:
     """A Parquet writer that only ever replaces ``output`` with a complete file.
 
@@ -167,7 +129,7 @@ class AtomicParquetWriter:
             fd, self.temporary = tempfile.mkstemp(prefix=temporary_prefix(self.output), suffix=".tmp", dir=directory)
         except OSError as exc:
             raise SnapshotError(f"cannot write in {directory}: {exc.strerror or exc}") from None
-        os.fchmod(fd, _mode_for(self.output))  # mkstemp's 0600 would hide the snapshot from others
+        os.fchmod(fd, mode_for(self.output))  # mkstemp's 0600 would hide the snapshot from others
         self._file = os.fdopen(fd, "wb")
         # Parquet dictionary pages for the Arrow dictionary columns only: the others are
         # mostly distinct (paths, stamps) or compress as well without (requires):
@@ -198,7 +160,7 @@ class AtomicParquetWriter:
         except BaseException:
             self._abandon()
             raise
-        _fsync_directory(os.path.dirname(self.output))
+        fsync_directory(os.path.dirname(self.output))
 
     def _abandon(self) -> None:
         for close in (self._writer.close, self._file.close):
@@ -210,27 +172,3 @@ class AtomicParquetWriter:
             os.unlink(self.temporary)
         except OSError:
             pass
-
-
-def _mode_for(output: str) -> int:
-    """The replaced snapshot's permissions, or the usual ones for a new file."""
-    try:
-        return os.stat(output).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename durable (POSIX); not possible on every platform or file system."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

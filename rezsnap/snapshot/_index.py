@@ -4,7 +4,9 @@ A fresh process that solves once (every ``rez env``) would otherwise spend more 
 importing pyarrow and reading the whole Parquet file than solving. ``build_snapshot``
 writes ``<snapshot>.index`` next to the snapshot: a ``marshal`` image of the snapshot's
 metadata and, per family, one compressed ``marshal`` blob of its rows (``ROW_FIELDS``), so that a
-reader decodes only the families a solve touches. It is a cache of the Parquet file:
+reader decodes only the families a solve touches. It also holds the fingerprint of the walk
+the snapshot was built from, and the build's report, which let a refresh that finds nothing
+changed keep the snapshot without importing pyarrow (``_unchanged.py``). It is a cache of the Parquet file:
 it names the file's size and modification time, and a reader ignores an index that does
 not match them (a snapshot replaced without its index, an index left by a crash), and
 falls back to the Parquet file.
@@ -16,9 +18,12 @@ import marshal
 import os
 import zlib
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
-__all__ = ["ROW_FIELDS", "FamilyRow", "SolveIndex", "group_rows", "index_path", "read_solve_index", "write_solve_index"]
+__all__ = [
+    "ROW_FIELDS", "FamilyRow", "SolveIndex", "copy_solve_index", "group_rows", "index_path", "read_solve_index",
+    "write_solve_index",
+]
 
 _MAGIC: Final = b"rezsnap-solve-index 1\n"
 
@@ -37,14 +42,17 @@ def index_path(snapshot: str | os.PathLike[str]) -> str:
 class SolveIndex:
     """A snapshot's metadata and its rows by family (decoded on first use)."""
 
-    __slots__ = ("_blobs", "_rows", "created", "package_paths", "snapshot")
+    __slots__ = ("_blobs", "_rows", "created", "package_paths", "snapshot", "summary", "walk")
 
-    def __init__(self, snapshot: str, created: str, package_paths: Sequence[str], blobs: dict[str, bytes]) -> None:
+    def __init__(self, snapshot: str, created: str, package_paths: Sequence[str], blobs: dict[str, bytes],
+                 walk: bytes | None = None, summary: dict[str, Any] | None = None) -> None:
         self.snapshot = snapshot
         self.created = created
         self.package_paths = tuple(package_paths)
         self._blobs = blobs
         self._rows: dict[str, list[FamilyRow]] = {}
+        self.walk = walk  # the fingerprint of the walk whose files the rows hold (None: not recorded)
+        self.summary = summary  # the build's report: rows, families, sources, problems, errors
 
     def families(self) -> Iterable[str]:
         return self._blobs.keys()
@@ -79,37 +87,36 @@ def group_rows(columns: dict[str, list[Any]], families: list[str]) -> dict[str, 
 
 
 def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str], columns: dict[str, list[Any]],
-                      families: list[str], reused: dict[str, bytes] | None = None) -> None:
+                      families: list[str], reused: dict[str, bytes] | None = None, walk: bytes | None = None,
+                      summary: dict[str, Any] | None = None) -> None:
     """Write ``<snapshot>.index`` for the snapshot file just written: ``columns`` hold the rows
     (by field) of every family but those of ``reused``, whose stored bytes are copied as they are."""
+    grouped = group_rows(columns, families)
+    # compressed per family: a reader reads a tenth of the bytes, and inflates only what it uses
+    blobs = {**(reused or {}), **{family: zlib.compress(marshal.dumps(rows), 1) for family, rows in grouped.items()}}
+    _write_image(snapshot, created, package_paths, blobs, walk, summary)
+
+
+def copy_solve_index(index: SolveIndex, snapshot: str) -> None:
+    """Write ``<snapshot>.index`` for ``snapshot``, a copy of the snapshot file ``index`` belongs to."""
+    _write_image(snapshot, index.created, index.package_paths, index._blobs, index.walk, index.summary)
+
+
+def _write_image(snapshot: str, created: str, package_paths: Sequence[str], blobs: dict[str, bytes],
+                 walk: bytes | None, summary: dict[str, Any] | None) -> None:
     identity = _identity(snapshot)
     if identity is None:
         return
-    grouped = group_rows(columns, families)
-    image = {
-        "identity": identity, "created": created, "package_paths": list(package_paths),
-        # compressed per family: a reader reads a tenth of the bytes, and inflates only what it uses
-        "families": {**(reused or {}),
-                     **{family: zlib.compress(marshal.dumps(rows), 1) for family, rows in grouped.items()}},
-    }
-    import tempfile  # here: a reader (every fresh solve) does not need it
+    image = {"identity": identity, "created": created, "package_paths": list(package_paths), "families": blobs,
+             "walk": walk, "summary": summary}
+    from ._atomic import replace_atomically  # here: a reader (every fresh solve) does not need it
 
-    target = index_path(snapshot)
-    # named as the snapshot's temporaries (hidden, with the writer's pid: a later build removes it)
-    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}.", suffix=".tmp",
-                                         dir=os.path.dirname(os.path.abspath(target)))
-    try:
-        with os.fdopen(handle, "wb") as sink:
-            sink.write(_MAGIC)
-            marshal.dump(image, sink)
-        os.chmod(temporary, os.stat(snapshot).st_mode & 0o777)  # readable by whoever reads the snapshot
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    def write(sink: BinaryIO) -> None:
+        sink.write(_MAGIC)
+        marshal.dump(image, sink)
+
+    # a cache of the snapshot, rebuilt by the next build: no fsync; readable by the snapshot's readers
+    replace_atomically(index_path(snapshot), write, os.stat(snapshot).st_mode & 0o777, durable=False)
 
 
 def read_solve_index(snapshot: str | os.PathLike[str]) -> SolveIndex | None:
@@ -127,4 +134,5 @@ def read_solve_index(snapshot: str | os.PathLike[str]) -> SolveIndex | None:
         return None
     if not isinstance(image, dict) or tuple(image.get("identity", ())) != identity:
         return None
-    return SolveIndex(path, image["created"], image["package_paths"], image["families"])
+    return SolveIndex(path, image["created"], image["package_paths"], image["families"], image.get("walk"),
+                      image.get("summary"))

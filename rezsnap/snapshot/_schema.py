@@ -8,8 +8,7 @@ import pyarrow as pa
 
 __all__ = ["COLUMNS", "DATA_COLUMNS", "LISTING_COLUMNS", "META", "SCHEMA", "SCHEMA_VERSION", "Column"]
 
-#: Bumped when a column changes meaning or type; a reader refuses a newer one.
-SCHEMA_VERSION: Final = 2
+from ._schema_version import SCHEMA_VERSION
 
 _STR: Final = pa.string()
 # Repeated strings (a family name on every row of the family...) are dictionary-encoded.

@@ -1,0 +1,126 @@
+"""``build_snapshot``: the nightly job. Check the package paths, walk them, then keep the
+previous snapshot when nothing changed (``_unchanged.py``, without importing pyarrow), or
+load and write a new one (``_build.py``)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from typing import Literal, Union
+
+from rezsnap._gc import gc_paused
+from rezsnap._pool import process_pool
+from rezsnap.scanner import normalise_paths, scan_repo
+
+from ._atomic import remove_stale_temporaries
+from ._errors import SnapshotError
+from ._guards import MAX_DROP, Guard, check_package_paths
+from ._report import SnapshotReport
+from ._unchanged import keep_unchanged, walk_fingerprint
+
+__all__ = ["build_snapshot"]
+
+PathArg = Union[str, "os.PathLike[str]"]
+
+def build_snapshot(
+    paths: PathArg | Sequence[PathArg],
+    output: PathArg,
+    *,
+    previous: PathArg | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool | Literal["always"] = True,
+    exec_fallback: bool = True,
+    force: bool = False,
+    max_drop: float = MAX_DROP,
+) -> SnapshotReport:
+    """Scan and load every package of ``paths`` into the Parquet snapshot ``output``.
+
+    - ``previous``: a snapshot to refresh from: rows whose definition file has
+      the same URI, ``mtime_ns``, size and ``ctime_ns`` are reused without reading the
+      file (the result equals a full rebuild). It may be ``output`` itself. When the walk
+      finds nothing changed since ``previous`` was built, ``previous`` is kept as it is
+      (copied when ``output`` is another, new, file) and ``report.unchanged`` is True.
+    - ``workers``: ``0`` runs serially in this process, ``N`` on N processes;
+      ``None`` picks (the shared process pool for a big repository).
+      ``executor`` runs every task on any ``concurrent.futures.Executor``
+      (a process pool, a Dask client's ``get_executor()``) instead.
+    - ``progress``: a progress bar on stderr when it is a terminal (``True``),
+      always (``"always"``) or never (``False``).
+    - ``exec_fallback``: let rez's loader (which executes package code) load
+      the files the static reader declines; off, they are ``source="error"`` rows.
+
+    - ``force``: write even when a package path is empty, or when the new snapshot
+      would have fewer than ``1 - max_drop`` of the rows of the snapshot it replaces
+      (an unmounted share, a typo: without it, both fail the build).
+
+    ``output`` is replaced atomically: an interrupted or failed run leaves the
+    previous file as it was and raises ``SnapshotError`` (or ``KeyboardInterrupt``).
+    A package path that is missing, not a directory or unreadable always fails the build.
+    """
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers must be >= 0, not {workers}")
+    if not 0.0 <= max_drop <= 1.0:
+        raise ValueError(f"max_drop must be between 0 and 1, not {max_drop}")
+    guard = Guard(force, max_drop)
+    with gc_paused():
+        return _run(paths, output, previous, workers, executor, progress, exec_fallback, guard)
+
+
+def _run(
+    paths: PathArg | Sequence[PathArg],
+    output: PathArg,
+    previous: PathArg | None,
+    workers: int | None,
+    executor: Executor | None,
+    progress: bool | Literal["always"],
+    exec_fallback: bool,
+    guard: Guard,
+) -> SnapshotReport:
+    started = time.perf_counter()
+    # Taken before the walk: the snapshot shows the repository as it was then, or later.
+    created = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    package_paths = normalise_paths(paths)
+    check_package_paths(package_paths, guard)
+    options = {"exec_fallback": bool(exec_fallback)}
+    report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
+    remove_stale_temporaries(report.output)
+    try:
+        with ExitStack() as stack:
+            pool = executor
+            if executor is None and workers:
+                pool = stack.enter_context(process_pool(workers))
+            scanned = scan_repo(package_paths, workers=0 if workers == 0 else None, executor=pool, stamps=True)
+            report.seconds["scan"] = time.perf_counter() - started
+            fingerprint = walk_fingerprint(package_paths, options, scanned, scanned.problems)
+            deciding = time.perf_counter()
+            if previous is not None:
+                report.previous = os.fspath(previous)
+                if keep_unchanged(report.previous, report.output, fingerprint, report):
+                    report.seconds["check"] = time.perf_counter() - deciding
+                    report.seconds["total"] = time.perf_counter() - started
+                    return report
+            from ._build import write_snapshot  # pyarrow: only when something is to be written
+
+            write_snapshot(scanned, package_paths, created, options, fingerprint, previous, pool,
+                           executor is None and workers is None, progress, guard, report)
+            report.seconds["load+write"] = time.perf_counter() - deciding
+    except SnapshotError:
+        raise
+    except BrokenProcessPool as exc:
+        raise SnapshotError(
+            f"a worker process died while building the snapshot ({exc}); nothing was written "
+            f"and {report.output} is unchanged"
+        ) from exc
+    except Exception as exc:  # a failed task or write: say so, keep the previous file
+        raise SnapshotError(
+            f"building the snapshot failed ({type(exc).__name__}: {exc}); nothing was written "
+            f"and {report.output} is unchanged"
+        ) from exc
+    report.seconds["total"] = time.perf_counter() - started
+    return report
