@@ -4,11 +4,13 @@ files that cannot be read, and killed or interrupted builders (run as cron runs 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -164,37 +166,41 @@ def test_workers_exit_soon_after_their_builder_is_killed() -> None:
     assert not any(_alive(pid) for pid in workers)
 
 
+def _read_until(stream: IO[str], marker: str, seconds: float) -> str:
+    """What ``stream`` gave until ``marker`` (or its end, or the deadline)."""
+    seen, deadline = "", time.monotonic() + seconds
+    while marker not in seen and time.monotonic() < deadline:
+        char = stream.read(1)
+        if not char:
+            break
+        seen += char
+    return seen
+
+
 def test_ctrl_c_prints_one_line_and_exits_130(rez_bench: tuple[object, Path], tmp_path: Path) -> None:
-    """SIGINT to the whole process group, as a terminal's Ctrl-C: workers ignore it, the
-    builder says one line, the exit code is the documented 130, nothing is written."""
+    """SIGINT to the whole process group, as a terminal's Ctrl-C, while the packages load (the
+    progress bar has started): workers ignore it, the builder says one line, the exit code is
+    the documented 130, and the output is the previous file (or, if the signal came after the
+    atomic rename, the complete new snapshot, and the line says so)."""
     dataset, _ = rez_bench
     output = tmp_path / "snap.parquet"
     rezsnap = str(Path(sys.executable).with_name("rezsnap"))
-    checked = 0
-    for delay in (0.3, 0.8, 1.5):  # while starting (imports), then while loading
-        output.write_bytes(b"previous")  # a round that finished before the signal wrote a snapshot
-        run = subprocess.Popen([rezsnap, "snapshot", "--paths", str(dataset.path), "-o", str(output)],  # type: ignore[attr-defined]
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-        time.sleep(delay)
-        os.killpg(run.pid, signal.SIGINT)
-        _, err = run.communicate(timeout=60)
-        if run.returncode == 0:
-            continue  # finished before the signal: nothing to check this round
-        if run.returncode == -signal.SIGINT and not err:
-            # on a loaded machine the signal can come before the interpreter has even set up
-            # its own handler: the system's default action, before any Python code ran
-            assert output.read_bytes() == b"previous"
-            continue
-        assert run.returncode == 130, err
-        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
-        if output.read_bytes() != b"previous":
-            # the signal came after the atomic rename (while the process was ending): the file
-            # is then the complete new snapshot, never a damaged one
-            from rezsnap.snapshot import read_snapshot
-
-            assert read_snapshot(output).table.num_rows > 18000
-        checked += 1
-    assert checked, "no round was interrupted while rezsnap was running"
+    output.write_bytes(b"previous")
+    run = subprocess.Popen([rezsnap, "snapshot", "--paths", str(dataset.path), "-o", str(output), "--progress"],  # type: ignore[attr-defined]
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert run.stderr is not None
+    started = _read_until(run.stderr, "snapshot:", 120)  # the bar's first frame: the load has begun
+    os.killpg(run.pid, signal.SIGINT)
+    _, rest = run.communicate(timeout=60)
+    err = started + rest
+    assert run.returncode == 130, err
+    assert "Traceback" not in err, err
+    said = re.findall(r"rezsnap[^\r\n]*", err)  # the bar may not have ended its line
+    assert len(said) == 1 and "interrupted" in said[0], err
+    if output.read_bytes() == b"previous":
+        assert "nothing was written" in said[0]
+    else:
+        assert "complete" in said[0] and read_snapshot(output).table.num_rows > 18000
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 
 
