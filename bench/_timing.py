@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "Timing", "compare", "format_comparison", "fresh_process", "timed"]
+__all__ = ["Comparison", "Timing", "byte_compile_rezsnap", "compare", "format_comparison", "fresh_process", "timed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,22 @@ def fresh_process(script: str, argument: object, *, env: dict[str, str] | None =
                                capture_output=True, text=True, check=True, timeout=timeout)
     seconds = time.perf_counter() - start
     return seconds, json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+#: Every package of the distribution (each may live in its own folder: see pyproject's package-dir).
+_PACKAGES = ("rezsnap", "rezsnap.cli", "rezsnap.version", "rezsnap.snapshot", "rezsnap.rez", "rezsnap.scanner",
+             "rezsnap.parser", "rezsnap.solver", "rezsnap.datasets", "rezsnap.bench")
+
+
+def byte_compile_rezsnap() -> None:
+    """Byte-compile rezsnap's modules, as a pip install leaves them: a process timed whole must
+    not compile its sources on every start (a checkout run with PYTHONDONTWRITEBYTECODE would)."""
+    import compileall
+    import importlib
+
+    for package in _PACKAGES:
+        for folder in importlib.import_module(package).__path__:
+            compileall.compile_dir(folder, maxlevels=0, quiet=1)
 
 
 def compare(

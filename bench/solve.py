@@ -13,7 +13,7 @@ from rezsnap.solver import Repository, solve_with
 
 from rezsnap.snapshot import build_snapshot
 
-from ._timing import Comparison, Timing, fresh_process
+from ._timing import Comparison, Timing, byte_compile_rezsnap, fresh_process
 from .rez_reference import isolated_rez_environ, require_rez
 
 __all__ = ["bench_solve", "rez_solve"]
@@ -142,16 +142,12 @@ def _fresh_process_figures(snapshot: str, requests: list[list[str]], runs: int =
     sample, else the sample's middle one) from the snapshot file, against pyrer unpickling
     its package list and solving, alternating; whole processes, medians of ``runs``.
     rezsnap's modules are byte-compiled first, as a pip install leaves them."""
-    import compileall
-    import importlib
     import pickle
 
     pyrer = _pyrer()
     if pyrer is None:
         return None
-    for package in ("rezsnap", "rezsnap.solver", "rezsnap.version", "rezsnap.snapshot", "rezsnap.parser"):
-        for folder in importlib.import_module(package).__path__:
-            compileall.compile_dir(folder, maxlevels=0, quiet=1)
+    byte_compile_rezsnap()
     request = next((r for r in requests if r == _REQUEST_110), requests[len(requests) // 2])
     packages_file = snapshot + ".pyrer.pickle"
     with open(packages_file, "wb") as stream:

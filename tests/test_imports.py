@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import rezsnap.parser
 
 import rezsnap
@@ -91,3 +92,18 @@ def test_snapshot_refresh_and_scan_commands_import_no_pandas(rez_bench: tuple[An
         assert [m for m in modules if m == "pandas" or m.startswith("pandas.")] == [], name
         if name in ("scan", "refresh"):  # nothing changed since the snapshot: nothing to load or write
             assert [m for m in ("pyarrow", "rezsnap.snapshot._build", "rezsnap.parser._batch") if m in modules] == [], name
+
+
+def test_every_subpackage_is_listed_for_the_wheel() -> None:
+    """A package left out of pyproject's list works in an editable install and is missing
+    from a wheel: every folder with an __init__.py under a mapped folder must be listed."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    for name, folder in config["package-dir"].items():
+        for init in (root / folder).rglob("__init__.py"):
+            relative = init.parent.relative_to(root / folder).parts
+            if "__pycache__" in relative or "suite" in relative:  # bench/suite: not installed
+                continue
+            assert ".".join((name, *relative)) in listed, init

@@ -174,3 +174,22 @@ def test_yaml_and_unversioned_packages_are_stamped_by_the_walk_too(tmp_path: Pat
         _touch(changed)
         assert not _build(repo, output, previous=output).unchanged, changed
         assert _build(repo, output, previous=output).unchanged, changed
+
+
+def test_the_fingerprint_depends_on_the_values_only() -> None:
+    """Two processes hold equal walks in objects shared and interned differently: the
+    fingerprint must not see it (marshal's later versions would)."""
+    import sys
+
+    from rezsnap.model import PackageKind, ScannedPackage
+    from rezsnap.snapshot._unchanged import walk_fingerprint
+
+    def walk(family: Callable[[], str]) -> list[ScannedPackage]:
+        return [ScannedPackage(family(), f"{major}.0", "py", f"/r/{family()}/{major}.0/package.py", "/r",
+                               PackageKind.DIRECTORY, (major, 10, major)) for major in range(3)]
+
+    name = sys.intern("python")
+    shared = walk(lambda: name)  # one interned object everywhere
+    separate = walk(lambda: "".join(["py", "thon"]))  # noqa: FLY002  a new object each time
+    assert shared[0].family is shared[1].family and separate[0].family is not separate[1].family
+    assert walk_fingerprint(["/r"], {"a": True}, shared, []) == walk_fingerprint(["/r"], {"a": True}, separate, [])

@@ -6,7 +6,7 @@ import json
 import time
 from argparse import Namespace
 from collections.abc import Sequence
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
 from rezsnap.model import ScannedPackage

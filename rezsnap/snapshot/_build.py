@@ -166,13 +166,11 @@ def write_snapshot(
     report.problems = list(scanned.problems) + _oversized(scanned)
     walked = _in_rez_order(_storable(scanned, report))
     check_shrink(report.output, len(walked.packages), guard)
-    if automatic:
-        pool = _automatic_pool(len(walked.packages))
     metadata = SnapshotMetadata(
         SCHEMA_VERSION, _rezsnap_version(), created,
         tuple(package_paths), options, tuple(problem_dict(p) for p in report.problems),
     )
-    _write(walked, reusable, options["exec_fallback"], pool, metadata, report, progress, fingerprint)
+    _write(walked, reusable, options["exec_fallback"], pool, automatic, metadata, report, progress, fingerprint)
     report.rows = len(walked.packages)
     report.families = len({(p.repo, p.family) for p in walked.packages})
 
@@ -184,6 +182,8 @@ def _rezsnap_version() -> str:
 
 
 def _automatic_pool(count: int) -> Executor | None:
+    """The shared pool when ``count`` packages are to be read (a refresh reads only the changed
+    ones: a few are read faster here than sent to workers)."""
     if count >= MIN_PACKAGES_FOR_PROCESSES and cpu_count() > 1:
         return shared_process_pool()
     return None
@@ -288,6 +288,7 @@ def _write(
     reusable: _Previous | None,
     exec_fallback: bool,
     pool: Executor | None,
+    automatic: bool,
     metadata: SnapshotMetadata,
     report: SnapshotReport,
     progress: bool | Literal["always"],
@@ -300,6 +301,8 @@ def _write(
     reused_blobs = _unchanged_family_blobs(walked, plan, reusable, metadata)
     fresh = [p.family not in reused_blobs for p in packages]  # rows the index is written from
     tasks = [segment.task for segment in segments if segment.task is not None]
+    if automatic:
+        pool = _automatic_pool(sum(len(task[0]) for task in tasks))
     window = 4 * cpu_count() if pool is not None else None
     show = progress == "always" or (progress is True and sys.stderr.isatty())
     with AtomicParquetWriter(report.output, SCHEMA.with_metadata(encode_metadata(metadata))) as sink, tqdm(

@@ -90,6 +90,10 @@ def _run(
     options = {"exec_fallback": bool(exec_fallback)}
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
     remove_stale_temporaries(report.output)
+    if previous is None:
+        # A full build writes for sure: import the writer (pyarrow) before the walk starts the
+        # shared pool, so that its workers are forked with it instead of each importing it.
+        from . import _build  # noqa: F401
     try:
         with ExitStack() as stack:
             pool = executor

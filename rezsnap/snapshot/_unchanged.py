@@ -40,7 +40,9 @@ def walk_fingerprint(package_paths: Sequence[str], options: Mapping[str, Any],
     listing = [(p.repo, p.family, p.version, p.format, p.path, p.kind.value, p.stamp) for p in packages]
     met = [(p.path, p.code, p.message, p.family) for p in problems]
     built_by = (SCHEMA_VERSION, __version__, list(package_paths), sorted(options.items()))
-    return hashlib.blake2b(marshal.dumps((built_by, listing, met)), digest_size=20).digest()
+    # marshal version 0: its bytes depend on the values only (later versions write references to
+    # objects met twice, and mark interned strings: both differ between processes)
+    return hashlib.blake2b(marshal.dumps((built_by, listing, met), 0), digest_size=20).digest()
 
 
 def keep_unchanged(previous: str, output: str, fingerprint: bytes, report: SnapshotReport) -> bool:
