@@ -171,33 +171,15 @@ def _hint_figures(snapshot: str, requests: list[list[str]]) -> dict[str, int]:
     ``version_range`` hint (a callback that honours it), and whether the resolves agree."""
     from rezsnap.solver import solve
 
-    from rezsnap.model import PackageData
-    from rezsnap.snapshot import read_snapshot
-    from rezsnap.version import Version, VersionRange
+    from .callbacks import RangedFamilies
 
-    by_family: dict[str, list[tuple[Version, PackageData]]] = {}
-    for row in read_snapshot(snapshot).table.to_pylist():
-        data = PackageData.from_strings(row["family"], row["version"], row["requires"], row["variants"],
-                                        row["timestamp"])
-        by_family.setdefault(data.name, []).append((Version(data.version), data))
-    handed = {"with": 0, "without": 0}
-
-    def hinted(name: str, version_range: str | None = None) -> list[PackageData]:
-        wanted = None if version_range is None else VersionRange(version_range)
-        found = [d for v, d in by_family.get(name, []) if wanted is None or wanted.contains_version(v)]
-        handed["with"] += len(found)
-        return found
-
-    def whole(name: str) -> list[PackageData]:
-        found = [d for _, d in by_family.get(name, [])]
-        handed["without"] += len(found)
-        return found
-
+    families = RangedFamilies.from_snapshot(snapshot)
     identical = 0
     for request in requests:
-        a, b = solve(request, load_family=hinted), solve(request, load_family=whole)
+        a, b = solve(request, load_family=families.hinted), solve(request, load_family=families.whole)
         identical += (a.status, a.resolved, a.failure_description) == (b.status, b.resolved, b.failure_description)
-    return {"packages_handed_with_hint": handed["with"], "packages_handed_without_hint": handed["without"],
+    return {"packages_handed_with_hint": families.handed["hinted"],
+            "packages_handed_without_hint": families.handed["whole"],
             "hint_identical": identical}
 
 

@@ -14,8 +14,8 @@ from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageData
 
 from ._counters import ParseCounters
-from ._fallback import OLD_RELEASE_DATA, has_old_release_data
-from ._package import Outcome, ParseStatus, analyse_package_py
+from ._fallback import with_old_release_data
+from ._package import analyse_package_py
 
 __all__ = ["parse_static_packages_py"]
 
@@ -41,9 +41,7 @@ def _parse_unit(paths: list[str]) -> tuple[list[PackageData | None], ParseCounte
             counters.io_errors += 1
             results.append(None)
             continue
-        outcome = analyse_package_py(source)
-        if outcome.data is not None and outcome.data.timestamp is None and has_old_release_data(path):
-            outcome = Outcome(ParseStatus.DYNAMIC, reason=OLD_RELEASE_DATA)
+        outcome = with_old_release_data(analyse_package_py(source), path)
         counters.count(outcome.status)
         results.append(outcome.data)
     return results, counters

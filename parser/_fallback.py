@@ -18,7 +18,7 @@ from ._package import (
     analyse_package_yaml,
 )
 
-__all__ = ["LoadedPackage", "RezNeeded", "load_package", "load_scanned_package"]
+__all__ = ["LoadedPackage", "RezNeeded", "load_package", "load_scanned_package", "with_old_release_data"]
 
 
 class RezNeeded(RezsnapError):
@@ -107,12 +107,11 @@ def _invalid_version(version: str) -> LoadedPackage | None:
 def _decide(
     outcome: Outcome, path: str, uri: str, family: str, version: str, exec_fallback: bool, late: bool = False
 ) -> LoadedPackage:
+    if uri == path:  # a combined file has no release data beside it
+        outcome = with_old_release_data(outcome, path)
     if outcome.status is ParseStatus.STATIC:
         assert outcome.data is not None
-        if outcome.data.timestamp is None and uri == path and has_old_release_data(path):
-            outcome = Outcome(ParseStatus.DYNAMIC, reason=OLD_RELEASE_DATA)
-        else:
-            return LoadedPackage("static", outcome.data)
+        return LoadedPackage("static", outcome.data)
     if outcome.status is ParseStatus.ERROR:
         return LoadedPackage("error", None, outcome.reason)
     if outcome.status is ParseStatus.LATE and not (late and exec_fallback):
@@ -127,6 +126,14 @@ def _decide(
 
 
 OLD_RELEASE_DATA: Final = "no timestamp: rez reads old-format release data beside the file"
+
+
+def with_old_release_data(outcome: Outcome, definition: str) -> Outcome:
+    """The static reading of ``definition``, declined when rez would merge old-format release
+    data into it (which only its loader reads)."""
+    if outcome.data is not None and outcome.data.timestamp is None and has_old_release_data(definition):
+        return Outcome(ParseStatus.DYNAMIC, reason=OLD_RELEASE_DATA)
+    return outcome
 
 
 def has_old_release_data(definition: str) -> bool:

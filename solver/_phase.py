@@ -186,7 +186,7 @@ class Phase:
                     if not requirement.conflict:
                         graph[name].add(requirement.name)
                         graph.setdefault(requirement.name, set())
-        cycle = _find_cycle_as_rez(self.scopes) if _has_cycle(graph) else []
+        cycle = _find_cycle_as_rez(self.scopes)
         if cycle:
             members = []
             for name in cycle:
@@ -242,10 +242,6 @@ def _dependent_scopes(name: str, x: int, where: dict[str, int], families: Family
     """The pairs (j, x) rez re-queues after x narrowed, ascending j, without those that cannot reduce."""
     found = [where[f] for f in families.dependents(name) if f in where]
     return [(j, x) for j in sorted(found) if j != x]
-
-
-def _has_cycle(graph: dict[str, set[str]]) -> bool:
-    return bool(_find_cycle(graph))
 
 
 def _find_cycle_as_rez(scopes: list[Scope]) -> list[str]:
@@ -313,36 +309,6 @@ def _depth_first(root: str, neighbours: dict[str, list[str]], visited: set[str],
                 return path
         else:
             stack.pop()
-    return []
-
-
-def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
-    """A cycle of the graph (nodes in edge order), or []; the start is the smallest name
-    reached first."""
-    state: dict[str, int] = {}  # 1: on the stack, 2: done
-    for root in sorted(graph):
-        if root in state:
-            continue
-        stack: list[tuple[str, list[str]]] = [(root, sorted(graph[root]))]
-        path = [root]
-        state[root] = 1
-        while stack:
-            node, children = stack[-1]
-            if not children:
-                stack.pop()
-                path.pop()
-                state[node] = 2
-                continue
-            child = children.pop(0)
-            mark = state.get(child)
-            if mark == 1:
-                cycle = path[path.index(child):]
-                start = cycle.index(min(cycle))
-                return cycle[start:] + cycle[:start]
-            if mark is None:
-                state[child] = 1
-                path.append(child)
-                stack.append((child, sorted(graph[child])))
     return []
 
 

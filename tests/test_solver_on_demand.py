@@ -7,64 +7,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rezsnap.bench.callbacks import RangedFamilies
 from rezsnap.solver import Repository, solve, solve_with
 
 from rezsnap.model import PackageData
-from rezsnap.version import Version, VersionRange
+from rezsnap.version import VersionRange
 
 from .solver_oracle import our_result, rez_result, same
 
 
-def _by_family(snapshot: Path) -> dict[str, list[PackageData]]:
-    from rezsnap import read_snapshot
-
-    by_family: dict[str, list[PackageData]] = {}
-    for r in read_snapshot(snapshot).table.to_pylist():
-        by_family.setdefault(r["family"], []).append(
-            PackageData.from_strings(r["family"], r["version"], r["requires"], r["variants"], r["timestamp"]))
-    return by_family
-
-
 def _in_range(packages: list[PackageData], version_range: str | None) -> list[PackageData]:
-    if version_range is None:
-        return packages
-    wanted = VersionRange(version_range)
-    return [p for p in packages if wanted.contains_version(_version(p.version))]
-
-
-_VERSIONS: dict[str, Version] = {}
-
-
-def _version(text: str) -> Version:
-    found = _VERSIONS.get(text)
-    if found is None:
-        found = _VERSIONS[text] = Version(text)
-    return found
+    return RangedFamilies(packages).hinted(packages[0].name, version_range) if packages else []
 
 
 def test_the_hint_gives_the_same_188_resolves_with_fewer_packages(rez_bench: tuple[Any, Path]) -> None:
     dataset, snapshot = rez_bench
-    by_family = _by_family(snapshot)
-    calls: list[tuple[str, str | None]] = []
-    handed = {"hint": 0, "whole": 0}
-
-    def hinted(name: str, version_range: str | None = None) -> list[PackageData]:
-        calls.append((name, version_range))
-        found = _in_range(by_family.get(name, []), version_range)
-        handed["hint"] += len(found)
-        return found
-
-    def whole(name: str) -> list[PackageData]:
-        found = by_family.get(name, [])
-        handed["whole"] += len(found)
-        return found
-
+    families = RangedFamilies.from_snapshot(str(snapshot))
+    calls = families.calls
     reference = Repository.from_snapshot(snapshot)
     for recorded in dataset.resolves:
         request = recorded["request"]
         calls.clear()
         expected = solve_with(reference, request)
-        for result in (solve(request, load_family=hinted), solve(request, load_family=whole)):
+        for result in (solve(request, load_family=families.hinted), solve(request, load_family=families.whole)):
             assert (result.status, result.resolved, result.failure_description) == (
                 expected.status, expected.resolved, expected.failure_description), request
         assert len(calls) == len(set(calls)), "at most one call per (family, range)"
@@ -75,7 +40,7 @@ def test_the_hint_gives_the_same_188_resolves_with_fewer_packages(rez_bench: tup
             for before, after in itertools.pairwise(asked):
                 assert before is not None
                 assert after is None or VersionRange(after).issuperset(VersionRange(before)), (name, asked)
-    assert handed["hint"] < handed["whole"] * 0.8, handed
+    assert families.handed["hinted"] < families.handed["whole"] * 0.8, families.handed
 
 
 def test_a_wider_range_later_in_a_solve_loads_the_family_again(tmp_path: Path) -> None:

@@ -62,25 +62,12 @@ def _repository(rng: random.Random, root: Path) -> list[str]:
 
 def _hinted_callback(root: Path) -> Any:
     """A ``load_family(name, version_range)`` that hands over only the versions in range."""
+    from rezsnap.bench.callbacks import RangedFamilies
     from rezsnap.parser import load_scanned_package
     from rezsnap.scanner import scan_repo
 
-    from rezsnap.version import Version, VersionRange
-
-    by_family: dict[str, list[Any]] = {}
-    for package in scan_repo([str(root)]):
-        data = load_scanned_package(package).data
-        if data is not None:
-            by_family.setdefault(package.family, []).append(data)
-
-    def load_family(name: str, version_range: str | None = None) -> list[Any]:
-        found = by_family.get(name, [])
-        if version_range is None:
-            return found
-        wanted = VersionRange(version_range)
-        return [d for d in found if wanted.contains_version(Version(d.version))]
-
-    return load_family
+    loaded = (load_scanned_package(package).data for package in scan_repo([str(root)]))
+    return RangedFamilies(data for data in loaded if data is not None).hinted
 
 
 def _cases(request: pytest.FixtureRequest) -> int:
