@@ -1,20 +1,23 @@
 """``rezsnap bench scale``: how snapshot time, memory and solve time grow with the repository.
 
 For each size, a synthetic studio (generated once into the cache) is snapshotted in a fresh
-process (so that its peak memory is its own), then its sample requests are solved by
-rezsnap from the snapshot and by rez from the package files, in the same run.
+process (so that its peak memory is its own), then as cron runs it: a whole ``rezsnap
+snapshot`` process, and a whole no-change refresh (``--previous``); then its sample requests
+are solved by rezsnap from the snapshot and by rez from the package files, in the same run.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._timing import fresh_process
+from ._timing import byte_compile_rezsnap, fresh_process
 
 __all__ = ["bench_scale", "format_scale"]
 
@@ -37,6 +40,14 @@ def _snapshot_in_fresh_process(path: str, output: str) -> dict[str, Any]:
     return dict(result)
 
 
+def _command_seconds(*arguments: str) -> float:
+    """Wall seconds of one whole ``rezsnap`` process, as cron waits for it."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "rezsnap", *arguments], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True, timeout=7200)
+    return time.perf_counter() - start
+
+
 def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,
                 say: Callable[[str], object] = lambda _: None) -> list[dict[str, Any]]:
     from rezsnap.datasets import synthetic_studio_cached
@@ -48,6 +59,7 @@ def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,
     from .solve import rez_solve
 
     require_rez()
+    byte_compile_rezsnap()
     rows = []
     for size in sizes:
         say(f"{size} package versions: generating (once)...")
@@ -59,6 +71,11 @@ def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,
             output = os.path.join(scratch, "snapshot.parquet")
             say(f"{size}: snapshot in a fresh process...")
             built = _snapshot_in_fresh_process(path, output)
+            say(f"{size}: 'rezsnap snapshot' and a no-change refresh, whole processes...")
+            command = os.path.join(scratch, "command.parquet")
+            full_process_s = _command_seconds("snapshot", "--paths", path, "-o", command, "--no-progress")
+            refresh_process_s = _command_seconds("snapshot", "--paths", path, "-o", command, "--previous", command,
+                                                 "--no-progress")
             start = time.perf_counter()
             read_snapshot(output)
             read_ms = (time.perf_counter() - start) * 1e3
@@ -83,7 +100,8 @@ def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,
             clear_rez_caches()
             rows.append({
                 "packages": built["rows"], "families": studio.families, "generate_s": generate_s,
-                "snapshot_s": built["seconds"], "snapshot_mib": os.path.getsize(output) / 2**20,
+                "snapshot_s": built["seconds"], "snapshot_process_s": full_process_s,
+                "refresh_process_s": refresh_process_s, "snapshot_mib": os.path.getsize(output) / 2**20,
                 "parent_peak_mib": built["parent_peak_kib"] / 1024,
                 "worker_peak_mib": built["worker_peak_kib"] / 1024,
                 "read_snapshot_ms": read_ms, "requests": len(requests),
@@ -97,13 +115,15 @@ def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,
 
 
 def format_scale(rows: Sequence[dict[str, Any]]) -> str:
-    header = ("| package versions | families | snapshot | peak RSS (parent / worker) | file | read | "
-              "solve, rezsnap (first / warm) | solve, rez (cold / warm) | warm ratio | same as rez |")
+    header = ("| package versions | families | snapshot | whole process: snapshot / no-change refresh | "
+              "peak RSS (parent / worker) | file | read | solve, rezsnap (first / warm) | solve, rez (cold / warm) | "
+              "warm ratio | same as rez |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for r in rows:
         ratio = r["rez_warm_ms"] / r["rezsnap_same_sample_warm_ms"]
         lines.append(
             f"| {r['packages']:,} | {r['families']:,} | {r['snapshot_s']:.2f} s | "
+            f"{r['snapshot_process_s']:.2f} / {r['refresh_process_s']:.2f} s | "
             f"{r['parent_peak_mib']:.0f} / {r['worker_peak_mib']:.0f} MiB | {r['snapshot_mib']:.1f} MiB | "
             f"{r['read_snapshot_ms']:.0f} ms | {r['solve_first_ms']:.1f} / {r['solve_warm_ms']:.1f} ms | "
             f"{r['rez_cold_ms']:.0f} / {r['rez_warm_ms']:.0f} ms | {ratio:.1f}x | "

@@ -17,7 +17,7 @@ from typing import Final, NamedTuple
 from rezsnap.parser._literals import FUNCTION, DynamicSource, InvalidSource
 from rezsnap.parser._module import read_static_assignments
 
-from rezsnap._io import read_regular_file
+from rezsnap._io import read_regular_file_stat
 from rezsnap.model import PackageKind, ScanProblem
 from rezsnap.version import InvalidVersion, Version, is_valid_version, packed_version_key
 
@@ -234,7 +234,7 @@ def _entry_is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def list_combined_family(path: str, family: str, fmt: str) -> FamilyDraft:
+def list_combined_family(path: str, family: str, fmt: str, stamps: bool = False) -> FamilyDraft:
     """``FileSystemCombinedPackageFamilyResource.iter_packages`` for ``<family>.py``/``.yaml``.
 
     rez executes a ``.py`` file to read its ``versions``; this reads them
@@ -242,10 +242,11 @@ def list_combined_family(path: str, family: str, fmt: str) -> FamilyDraft:
     Versions keep the file's order and duplicates, as rez lists them (spec X04).
     """
     try:
-        versions = _read_combined_versions(path, fmt)
+        versions, info = _read_combined_versions(path, fmt)
     except _CombinedFamilyError as exc:
         return FamilyDraft(_COMBINED, [], [], frozenset(), [ScanProblem(path, exc.code, exc.message, family)])
-    rows: list[Row] = [(v, fmt, None) for v in versions] if versions else [("", fmt, None)]
+    stamp = (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stamps else None  # of what was read
+    rows: list[Row] = [(v, fmt, stamp) for v in versions] if versions else [("", fmt, stamp)]
     return FamilyDraft(_COMBINED, rows, [], frozenset(), [])
 
 
@@ -256,9 +257,9 @@ class _CombinedFamilyError(Exception):
         self.message = message
 
 
-def _read_combined_versions(path: str, fmt: str) -> list[str]:
+def _read_combined_versions(path: str, fmt: str) -> tuple[list[str], os.stat_result]:
     try:
-        content = read_regular_file(path)
+        content, info = read_regular_file_stat(path)
     except OSError as exc:
         raise _CombinedFamilyError("unreadable-file", f"cannot read: {exc.strerror or exc}") from exc
 
@@ -283,7 +284,7 @@ def _read_combined_versions(path: str, fmt: str) -> list[str]:
             raise _CombinedFamilyError("invalid-definition", str(exc)) from exc
     if not isinstance(data, dict):
         raise _CombinedFamilyError("invalid-definition", f"top level is a {type(data).__name__}, not a mapping")
-    return _validated_versions(data)
+    return _validated_versions(data), info
 
 
 def _validated_versions(data: dict[object, object]) -> list[str]:

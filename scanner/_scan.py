@@ -131,7 +131,7 @@ def _list_unit(task: ListTask) -> list[FamilyDraft]:
     return [
         list_directory_family(ref.path, ref.name, resolve_limit, stamps)
         if ref.fmt is None
-        else list_combined_family(ref.path, ref.name, ref.fmt)
+        else list_combined_family(ref.path, ref.name, ref.fmt, stamps)
         for ref in refs
     ]
 
@@ -154,7 +154,7 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[Scanne
     new, cls = tuple.__new__, ScannedPackage
     family, repo, base = ref.name, ref.repo, ref.path
     if kind is PackageKind.COMBINED:
-        return [new(cls, (family, version, fmt, base, repo, kind, None)) for version, fmt, _ in rows]
+        return [new(cls, (family, version, fmt, base, repo, kind, stamp)) for version, fmt, stamp in rows]
     if kind is PackageKind.UNVERSIONED:
         path = f"{base}{os.sep}package."
         return [new(cls, (family, "", fmt, path + str(fmt), repo, kind, stamp)) for _, fmt, stamp in rows]

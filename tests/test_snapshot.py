@@ -281,8 +281,10 @@ def test_incremental_refresh_equals_a_full_rebuild_and_reads_only_changes(
         assert ours is not None and theirs is not None
         assert sorted(ours.families()) == sorted(theirs.families()), what
         assert all(ours.rows(f) == theirs.rows(f) for f in theirs.families()), what
-        # the rows without a stamp (no definition file, unreadable) are always looked at again
-        unstamped = sum(1 for r in _rows(rebuilt) if r["mtime_ns"] is None)
+        # nothing changed: the previous file is kept; otherwise the rows without a stamp (no
+        # definition file, unreadable) are always looked at again
+        assert report.unchanged == (what == "nothing"), what
+        unstamped = 0 if report.unchanged else sum(1 for r in _rows(rebuilt) if r["mtime_ns"] is None)
         assert report.files_read == expected_reads + unstamped, what
         assert report.files_reused == report.rows - report.files_read, what
         previous = refreshed

@@ -8,9 +8,10 @@ from, a full build would write the same rows: the previous file is kept (or copi
 output), and neither pyarrow nor any package file is read.
 
 The build records the walk's fingerprint in the solve index only when every row's file, as
-read, had the stamp the walk saw: a file that changed during the build records none, and
-the next refresh then takes the ordinary path. A walk without stamps (``package.yaml``,
-combined files) never matches either: those rows are checked by the ordinary refresh.
+read, had the stamp the walk saw (the walk stamps every definition file it finds:
+``package.py``, ``package.yaml``, unversioned and combined files): a file that changed
+during the build, or could not be read, records none, and the next refresh then takes the
+ordinary path.
 """
 
 from __future__ import annotations
