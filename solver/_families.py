@@ -8,7 +8,7 @@ key, so "which packages are in this range" is a ``bisect`` over the keys
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from rezsnap.model import PackageData
@@ -25,14 +25,23 @@ _VARIANTS_LOCK: Final = threading.Lock()
 class StoredPackage:
     """One package version of a family, with its definition's URI for output."""
 
-    __slots__ = ("data", "exact_bound", "first_bit", "uri", "version")
+    __slots__ = ("_exact_bound", "data", "first_bit", "uri", "version")
 
     def __init__(self, data: PackageData, version: Version, uri: str | None) -> None:
         self.data = data
         self.version = version
         self.uri = uri
         self.first_bit = -1  # its first variant's position among its family's variants (-1: none yet)
-        self.exact_bound = Bound.exact(version)  # ==version, for the ranges of slices
+        self._exact_bound: Bound | None = None
+
+    @property
+    def exact_bound(self) -> Bound:
+        """==version, for the ranges of slices (built when a slice first needs it: most
+        packages of a family are never a candidate)."""
+        bound = self._exact_bound
+        if bound is None:
+            bound = self._exact_bound = Bound.exact(self.version)
+        return bound
 
     def new_variants(self) -> list[PackageVariant]:
         """Its variants, new objects (``Family.variants`` keeps the ones every solve shares)."""
@@ -58,17 +67,15 @@ class PackageVariant:
         requires = self._requires
         if requires is None:
             data = self.package.data
-            texts = list(data.requires)
-            if self.index is not None:
-                texts += data.variants[self.index]
-            requires = RequirementList(_requirement(t) for t in texts)
+            texts = tuple(data.requires) if self.index is None else (*data.requires, *data.variants[self.index])
+            requires = _requirement_list(texts)
             if requires.conflict is not None:
                 a, b = requires.conflict
                 raise ResolveError(  # the variant as rez prints it: name-version[index]
                     f"The package {self} has an internal requirements conflict: {a} <--!--> {b}"
                 )
             # by_name first: another thread reads it as soon as _requires is set.
-            self.by_name: dict[str, Requirement] = {r.name: r for r in requires.requirements}
+            self.by_name: Mapping[str, Requirement] = requires.by_name()
             self._requires = requires
         return requires
 
@@ -104,6 +111,22 @@ def _requirement(text: str) -> Requirement:
         if len(_REQUIREMENTS) >= _REQUIREMENTS_MAX:
             _REQUIREMENTS.clear()
         found = _REQUIREMENTS[text] = Requirement(text)
+    return found
+
+
+# A variant's requirement texts repeat across the versions of a family and across the
+# repositories a process builds (a refreshed snapshot, a Repository per solve): each
+# distinct tuple is merged once (RequirementList is immutable).
+_REQUIREMENT_LISTS: dict[tuple[str, ...], RequirementList] = {}
+_REQUIREMENT_LISTS_MAX: Final = 100_000
+
+
+def _requirement_list(texts: tuple[str, ...]) -> RequirementList:
+    found = _REQUIREMENT_LISTS.get(texts)
+    if found is None:
+        if len(_REQUIREMENT_LISTS) >= _REQUIREMENT_LISTS_MAX:
+            _REQUIREMENT_LISTS.clear()
+        found = _REQUIREMENT_LISTS[texts] = RequirementList(_requirement(t) for t in texts)
     return found
 
 
@@ -156,7 +179,7 @@ class Family:
         reduction tests a few distinct requirements instead of every variant (spec D.7)."""
         dependencies = self._dependencies
         if dependencies is None:
-            dependencies = self._dependencies = _dependency_groups(self.packages)
+            dependencies = self._dependencies = _memoised_dependency_groups(self.packages)
         return dependencies.get(name, _NO_GROUPS)
 
     def in_range(self, range_: VersionRange) -> list[StoredPackage]:
@@ -180,6 +203,26 @@ class Family:
 
 DependencyGroups = tuple[tuple[Requirement, int], ...]
 _NO_GROUPS: Final[DependencyGroups] = ()
+
+
+# The groups are a function of the packages' requirement texts and variant bits: a family
+# with the same content (the same snapshot read again, a refresh, a Repository per solve)
+# gets the same groups without merging its requirements again.
+_GROUPS_BY_CONTENT: dict[tuple[object, ...], dict[str, DependencyGroups | None]] = {}
+_GROUPS_BY_CONTENT_MAX: Final = 20_000
+
+
+def _memoised_dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, DependencyGroups | None]:
+    content = tuple((p.first_bit, p.data.requires, p.data.variants) for p in packages)
+    try:
+        found = _GROUPS_BY_CONTENT.get(content)
+    except TypeError:  # lists where PackageData wants tuples: not hashable, not memoised
+        return _dependency_groups(packages)
+    if found is None:
+        if len(_GROUPS_BY_CONTENT) >= _GROUPS_BY_CONTENT_MAX:
+            _GROUPS_BY_CONTENT.clear()
+        found = _GROUPS_BY_CONTENT[content] = _dependency_groups(packages)
+    return found
 
 
 def _dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, DependencyGroups | None]:

@@ -8,7 +8,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from itertools import groupby
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
@@ -182,7 +182,7 @@ class Repository:
             if not items and range_ is not None and known is None:
                 # nothing in range: whether the family exists at all decides the failure text
                 items = call(name, None)
-            versions = [Version(d.version).packed_key for d, _ in items]
+            versions = [_version(d.version).packed_key for d, _ in items]
             if len(set(versions)) != len(versions):
                 raise SolverError(f"load_family({name!r}) returned the same version twice")
             return _family(name, items, known)
@@ -234,9 +234,26 @@ def _contents(packages: Sequence[Any], slow: list[bool]) -> list[bytes | None]:
         return list(readers.map(read, packages))
 
 
+# Version texts repeat across families (7,893 distinct among the rez benchmark's 18,226
+# packages) and across the repositories a process builds: each is parsed (and its order key
+# packed) once; Version is immutable.
+_VERSIONS: dict[str, Version] = {}
+_VERSIONS_MAX: Final = 200_000
+
+
+def _version(text: str) -> Version:
+    found = _VERSIONS.get(text)
+    if found is None:
+        found = Version(text)  # raises InvalidVersion: nothing is kept
+        if len(_VERSIONS) >= _VERSIONS_MAX:
+            _VERSIONS.clear()
+        _VERSIONS[text] = found
+    return found
+
+
 def _wanted(version: str, range_: VersionRange | None, have: set[bytes]) -> bool:
     try:
-        parsed = Version(version)
+        parsed = _version(version)
     except InvalidVersion:
         return True  # read, so that it fails as it does without a range
     return parsed.packed_key not in have and (range_ is None or range_.contains_version(parsed))
@@ -250,7 +267,7 @@ def _family(name: str, items: Sequence[tuple[Any, ...]], known: Family | None = 
         data, uri = item[0], item[1]
         error = item[2] if len(item) > 2 else None
         try:
-            version = Version(data.version)
+            version = _version(data.version)
         except InvalidVersion as exc:
             raise SolverError(f"family {name}: {exc}") from None
         if version.packed_key in seen:

@@ -37,3 +37,20 @@ def test_cached_solves_are_safe_across_threads(studio_with_snapshot: object) -> 
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(lambda r: solve(r, snapshot=snapshot).resolved, requests * 4))
     assert together == alone * 4
+
+
+def test_memoised_requirements_serve_repositories_with_lists_as_with_tuples() -> None:
+    """Requirement lists and dependency groups are memoised by content across repositories;
+    packages given with lists (not hashable) where PackageData wants tuples still solve."""
+    from rezsnap.solver import Repository, solve_with
+
+    from rezsnap.model import PackageData
+
+    def packages(kind: type) -> list[PackageData]:
+        return [PackageData("app", "1", kind(["lib-1+"]), kind([kind(["py-2"]), kind(["py-3"])])),  # type: ignore[arg-type]
+                PackageData("lib", "1", kind(["py"])), PackageData("lib", "2", kind(["py-3"])),  # type: ignore[arg-type]
+                PackageData("py", "2"), PackageData("py", "3")]
+
+    results = [solve_with(Repository.from_packages(packages(kind)), ["app", "py-2"]) for kind in (tuple, list, tuple)]
+    assert len({tuple(v.qualified_name for v in r.resolved_packages) for r in results}) == 1
+    assert [v.qualified_name for v in results[0].resolved_packages] == ["py-2[]", "lib-1[]", "app-1[0]"]

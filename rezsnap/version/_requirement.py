@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Final
 
@@ -191,6 +191,10 @@ class RequirementList:
 
     def get(self, name: str) -> Requirement | None:
         return self._by_name.get(name)
+
+    def by_name(self) -> Mapping[str, Requirement]:
+        """The merged requirements by family name (read-only: the list is shared)."""
+        return self._by_name
 
     def __iter__(self) -> Iterator[Requirement]:
         return iter(self.requirements)
