@@ -50,13 +50,26 @@ def isolated_rez_environ(base: Mapping[str, str] | None = None) -> dict[str, str
     ``REZ_CONFIG_FILE`` points at an empty file.
     """
     env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("REZ_")}
-    config_dir = tempfile.mkdtemp(prefix="rezsnap-rezconfig-")
-    config_file = os.path.join(config_dir, "rezconfig.py")
-    with open(config_file, "w"):
-        pass
-    env["REZ_CONFIG_FILE"] = config_file
+    env["REZ_CONFIG_FILE"] = _empty_config_file()
     env["REZ_DISABLE_HOME_CONFIG"] = "1"
     return env
+
+
+_EMPTY_CONFIG: list[str] = []  # one per process, removed when it exits
+
+
+def _empty_config_file() -> str:
+    if not _EMPTY_CONFIG:
+        import atexit
+        import shutil
+
+        config_dir = tempfile.mkdtemp(prefix="rezsnap-rezconfig-")
+        atexit.register(shutil.rmtree, config_dir, ignore_errors=True)
+        config_file = os.path.join(config_dir, "rezconfig.py")
+        with open(config_file, "w"):
+            pass
+        _EMPTY_CONFIG.append(config_file)
+    return _EMPTY_CONFIG[0]
 
 
 def clear_rez_caches() -> None:
