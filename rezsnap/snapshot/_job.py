@@ -68,6 +68,10 @@ def build_snapshot(
     if not 0.0 <= max_drop <= 1.0:
         raise ValueError(f"max_drop must be between 0 and 1, not {max_drop}")
     guard = Guard(force, max_drop)
+    if previous is None:
+        # A full build writes for sure: import the writer (pyarrow) before the walk starts the
+        # shared pool, so that its workers are forked with it instead of each importing it.
+        from . import _build  # noqa: F401
     with gc_paused():
         return _run(paths, output, previous, workers, executor, progress, exec_fallback, guard)
 
@@ -90,10 +94,6 @@ def _run(
     options = {"exec_fallback": bool(exec_fallback)}
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
     remove_stale_temporaries(report.output)
-    if previous is None:
-        # A full build writes for sure: import the writer (pyarrow) before the walk starts the
-        # shared pool, so that its workers are forked with it instead of each importing it.
-        from . import _build  # noqa: F401
     try:
         with ExitStack() as stack:
             pool = executor
