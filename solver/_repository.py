@@ -282,22 +282,50 @@ def _family(name: str, items: Sequence[tuple[Any, ...]], known: Family | None = 
                   known.shared_variants())
 
 
+Records = list[tuple[PackageData, "str | None", "str | None"]]
+
+
 class _IndexFamilies:
-    """A solve index's rows by family, turned into ``Family`` objects on demand."""
+    """A solve index's rows by family, turned into ``Family`` objects on demand.
+
+    A family's records (``PackageData``, URI, error) are immutable: they are decoded once per
+    snapshot file (by its identity) in a process and shared by every ``Repository`` read from
+    that file; each repository builds its own families, the solver's state, from them.
+    (Measured: a new repository per solve 2.0x -> 1.4x the warm mean over the benchmark.)"""
 
     def __init__(self, index: SolveIndex) -> None:
         self._index = index
+        self._records = _decoded_records(index)
 
     def __call__(self, name: str) -> Family | None:
         if not is_valid_package_name(name):
             return None
-        items = []
-        for row in self._index.rows(name):
-            version, uri, requires, variants, timestamp, error = row[1], row[5], row[6], row[7], row[8], row[9]
-            data = PackageData(name, version, tuple(requires or ()), tuple(tuple(v) for v in variants or ()),
-                               timestamp)
-            items.append((data, uri, error))
+        items = self._records.get(name)
+        if items is None:
+            items = []
+            for row in self._index.rows(name):
+                version, uri, requires, variants, timestamp, error = row[1], row[5], row[6], row[7], row[8], row[9]
+                data = PackageData(name, version, tuple(requires or ()), tuple(tuple(v) for v in variants or ()),
+                                   timestamp)
+                items.append((data, uri, error))
+            self._records[name] = items  # another thread may store equal records: either serves
         return _family(name, items)
+
+
+# snapshot path -> (the file's identity, its decoded records by family); a replaced file
+# (another identity) starts afresh, so at most one file's records are kept per path
+_RECORDS: dict[str, tuple[object, dict[str, Records]]] = {}
+_RECORDS_LOCK: Final = threading.Lock()
+
+
+def _decoded_records(index: SolveIndex) -> dict[str, Records]:
+    if index.identity is None:
+        return {}
+    with _RECORDS_LOCK:
+        found = _RECORDS.get(index.snapshot)
+        if found is None or found[0] != index.identity:
+            found = _RECORDS[index.snapshot] = (index.identity, {})
+        return found[1]
 
 
 class _SnapshotFamilies:

@@ -54,3 +54,22 @@ def test_memoised_requirements_serve_repositories_with_lists_as_with_tuples() ->
     results = [solve_with(Repository.from_packages(packages(kind)), ["app", "py-2"]) for kind in (tuple, list, tuple)]
     assert len({tuple(v.qualified_name for v in r.resolved_packages) for r in results}) == 1
     assert [v.qualified_name for v in results[0].resolved_packages] == ["py-2[]", "lib-1[]", "app-1[0]"]
+
+
+def test_repositories_of_one_snapshot_share_its_records_until_the_file_is_replaced(tmp_path: Path) -> None:
+    """A new Repository per solve reuses the package records decoded from the same snapshot
+    file, never those of the file it replaced."""
+    from rezsnap.solver import Repository, solve_with
+
+    repo = tmp_path / "repo"
+    package_py(repo, "app", "1.0", "requires = ['lib']\n")
+    package_py(repo, "lib", "1.0")
+    snapshot = tmp_path / "s.parquet"
+    build_snapshot([str(repo)], snapshot, workers=0, progress=False)
+    first, second = Repository.from_snapshot(snapshot), Repository.from_snapshot(snapshot)
+    assert first.family("lib") is not second.family("lib")  # each repository's own solver state
+    assert first.family("lib").packages[0].data is second.family("lib").packages[0].data  # shared records
+    package_py(repo, "lib", "2.0")
+    build_snapshot([str(repo)], snapshot, workers=0, progress=False)
+    resolved = solve_with(Repository.from_snapshot(snapshot), ["app"]).resolved_packages
+    assert [v.qualified_name for v in resolved] == ["lib-2.0[]", "app-1.0[]"]

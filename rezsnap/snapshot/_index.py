@@ -42,11 +42,13 @@ def index_path(snapshot: str | os.PathLike[str]) -> str:
 class SolveIndex:
     """A snapshot's metadata and its rows by family (decoded on first use)."""
 
-    __slots__ = ("_blobs", "_rows", "created", "package_paths", "snapshot", "summary", "walk")
+    __slots__ = ("_blobs", "_rows", "created", "identity", "package_paths", "snapshot", "summary", "walk")
 
     def __init__(self, snapshot: str, created: str, package_paths: Sequence[str], blobs: dict[str, bytes],
-                 walk: bytes | None = None, summary: dict[str, Any] | None = None) -> None:
+                 walk: bytes | None = None, summary: dict[str, Any] | None = None,
+                 identity: tuple[int, int] | None = None) -> None:
         self.snapshot = snapshot
+        self.identity = identity  # the snapshot file's (size, mtime_ns) when the index was read
         self.created = created
         self.package_paths = tuple(package_paths)
         self._blobs = blobs
@@ -135,4 +137,4 @@ def read_solve_index(snapshot: str | os.PathLike[str]) -> SolveIndex | None:
     if not isinstance(image, dict) or tuple(image.get("identity", ())) != identity:
         return None
     return SolveIndex(path, image["created"], image["package_paths"], image["families"], image.get("walk"),
-                      image.get("summary"))
+                      image.get("summary"), identity)
