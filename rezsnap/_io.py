@@ -7,7 +7,7 @@ import os
 import stat
 from typing import Final
 
-__all__ = ["MAX_DEFINITION_BYTES", "file_stamp", "read_regular_file", "read_regular_file_stat"]
+__all__ = ["MAX_DEFINITION_BYTES", "file_identity", "file_stamp", "read_regular_file", "read_regular_file_stat"]
 
 #: A package definition larger than this is not read (it is reported instead).
 MAX_DEFINITION_BYTES: Final = 16 * 1024 * 1024
@@ -57,3 +57,13 @@ def file_stamp(path: str | None) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stat.S_ISREG(info.st_mode) else None
+
+
+def file_identity(path: str) -> tuple[int, int, int] | None:
+    """``(st_ino, size, mtime_ns)`` of whatever is at ``path`` (None: nothing): what says that
+    a file was replaced (an atomic rename gives another inode) or rewritten."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)

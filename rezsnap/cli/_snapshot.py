@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from argparse import Namespace
 from typing import TextIO
+
+from rezsnap._io import file_identity
 
 from ._common import EXIT_FAILED, EXIT_OK, UsageError, problem_text, report_error, source_paths
 
@@ -28,20 +29,12 @@ def _keep_pandas_out() -> None:
         sys.meta_path.insert(0, _NoPandas())
 
 
-def _identity(path: str) -> tuple[int, int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_ino, info.st_mtime_ns, info.st_size)
-
-
 def snapshot_command(args: Namespace, out: TextIO, err: TextIO) -> int:
     _keep_pandas_out()
     from rezsnap.snapshot import SnapshotError, build_snapshot
 
     paths = source_paths(args)
-    before = _identity(args.output)
+    before = file_identity(args.output)
     try:
         if not 0.0 <= args.max_drop <= 1.0:
             raise UsageError(f"--max-drop must be between 0 and 1, not {args.max_drop}")
@@ -51,7 +44,7 @@ def snapshot_command(args: Namespace, out: TextIO, err: TextIO) -> int:
     except SnapshotError as exc:
         return report_error("rezsnap snapshot", "failed", f"failed: {exc}", EXIT_FAILED, args.json)
     except KeyboardInterrupt:
-        if _identity(args.output) != before:  # the signal came after the atomic rename
+        if file_identity(args.output) != before:  # the signal came after the atomic rename
             said = f"interrupted after the new snapshot was written: {args.output} is complete"
         else:
             said = f"interrupted: nothing was written, {args.output} is unchanged"

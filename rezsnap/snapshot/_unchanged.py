@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rezsnap._io import file_identity
 from rezsnap.model import ScannedPackage, ScanProblem
 
 from ._atomic import atomic_copy
@@ -52,13 +53,13 @@ def keep_unchanged(previous: str, output: str, fingerprint: bytes, report: Snaps
     same_file = os.path.realpath(previous) == os.path.realpath(output)
     if not same_file and os.path.lexists(output):
         return False  # replacing another snapshot: the build checks how many rows that drops
-    before = _identity(previous)
+    before = file_identity(previous)
     index = read_solve_index(previous)
     if index is None or index.walk != fingerprint or index.summary is None:
         return False
     if not same_file:
         atomic_copy(previous, output)
-        if _identity(previous) != before:  # replaced while copied: the build writes the output anew
+        if file_identity(previous) != before:  # replaced while copied: the build writes the output anew
             return False
         copy_solve_index(index, output)
     summary = index.summary
@@ -70,11 +71,3 @@ def keep_unchanged(previous: str, output: str, fingerprint: bytes, report: Snaps
     report.files_reused = report.rows
     report.unchanged = True
     return True
-
-
-def _identity(path: str) -> tuple[int, int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
