@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from rezsnap.parser._literals import DynamicSource, InvalidSource
 from rezsnap.parser._module import read_static_assignments
+from rezsnap.parser._package import analyse_package_py
 from rezsnap.parser._regular import read_regular_assignments
 
 from .test_parser_fuzz import SNIPPETS, _mutate
@@ -25,6 +26,9 @@ EDGES = [
     b"x\t= 'a'\n", b"  x = 'a'\n", b"x = ['a'  # c\n]\n", b"x = [['a', ['b']]]\n", b"x = []\ny = [[]]\n",
     b"x = [,]\n", b"x = ['a',,]\n", b"x = [\n]\n", b"x = 'a'  \n", b"x = 'a' # trailing\n",
     b"x = True\n", b"x = 1.5\n", b"x = {'a': 1}\n", b"x = ('a',)\n",
+    # solver fields rez rejects, or reads oddly: the same outcome on both paths
+    b"requires = 'a'\n", b"variants = ['a']\n", b"variants = 'a'\n", b"timestamp = 'x'\n", b"timestamp = -3\n",
+    b"requires = ['a-1', 'a-2']\nrequires = ['!!']\n", b"name = ['x']\nversion = 3\nrequires = []\n",
 ]
 
 
@@ -42,6 +46,9 @@ def _check(source: bytes) -> bool:
     if fast is None:
         return False
     assert fast == _ast(source), source
+    # the package-level reading from value texts (memoised per text) gives the AST path's outcome
+    # (a str source never takes the fast path)
+    assert analyse_package_py(source) == analyse_package_py(source.decode("utf-8")), source
     return True
 
 
