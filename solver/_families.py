@@ -14,7 +14,9 @@ from typing import Final
 from rezsnap.model import PackageData
 from rezsnap.version import Bound, Requirement, RequirementList, Version, VersionRange
 
+from ._facts import DependencyGroups, FamilyFacts, shared_facts
 from ._failures import PackageFamilyNotFoundError, ResolveError
+from ._requirements import requirement, requirement_list
 
 __all__ = ["Family", "FamilyCache", "PackageVariant", "RangedLoader", "StoredPackage", "covers", "widen"]
 
@@ -68,7 +70,7 @@ class PackageVariant:
         if requires is None:
             data = self.package.data
             texts = tuple(data.requires) if self.index is None else (*data.requires, *data.variants[self.index])
-            requires = _requirement_list(texts)
+            requires = requirement_list(texts)
             if requires.conflict is not None:
                 a, b = requires.conflict
                 raise ResolveError(  # the variant as rez prints it: name-version[index]
@@ -88,6 +90,12 @@ class PackageVariant:
     def conflict_request_fams(self) -> frozenset[str]:
         return self.requires_list.conflict_names
 
+    @property
+    def requirements_by_name(self) -> Mapping[str, Requirement]:
+        if self._requires is None:
+            _ = self.requires_list  # computes by_name
+        return self.by_name
+
     def get(self, name: str) -> Requirement | None:
         if self._requires is None:
             _ = self.requires_list  # computes by_name
@@ -101,35 +109,6 @@ class PackageVariant:
         return f"{self.qualified_package_name}[{'' if self.index is None else self.index}]"
 
 
-_REQUIREMENTS: dict[str, Requirement] = {}
-_REQUIREMENTS_MAX: Final = 200_000
-
-
-def _requirement(text: str) -> Requirement:
-    found = _REQUIREMENTS.get(text)
-    if found is None:
-        if len(_REQUIREMENTS) >= _REQUIREMENTS_MAX:
-            _REQUIREMENTS.clear()
-        found = _REQUIREMENTS[text] = Requirement(text)
-    return found
-
-
-# A variant's requirement texts repeat across the versions of a family and across the
-# repositories a process builds (a refreshed snapshot, a Repository per solve): each
-# distinct tuple is merged once (RequirementList is immutable).
-_REQUIREMENT_LISTS: dict[tuple[str, ...], RequirementList] = {}
-_REQUIREMENT_LISTS_MAX: Final = 100_000
-
-
-def _requirement_list(texts: tuple[str, ...]) -> RequirementList:
-    found = _REQUIREMENT_LISTS.get(texts)
-    if found is None:
-        if len(_REQUIREMENT_LISTS) >= _REQUIREMENT_LISTS_MAX:
-            _REQUIREMENT_LISTS.clear()
-        found = _REQUIREMENT_LISTS[texts] = RequirementList(_requirement(t) for t in texts)
-    return found
-
-
 class Family:
     """A family's packages in ascending version order (rez's repository order here).
 
@@ -138,7 +117,7 @@ class Family:
     numbers the new ones), so masks built from the narrower family stay valid.
     """
 
-    __slots__ = ("_dependencies", "_requires_names", "_variants", "keys", "name", "next_bit", "packages")
+    __slots__ = ("_facts", "_requires_names", "_variants", "keys", "name", "next_bit", "packages")
 
     def __init__(self, name: str, packages: Sequence[StoredPackage], next_bit: int = 0,
                  variants: dict[int, list[PackageVariant]] | None = None) -> None:
@@ -151,12 +130,23 @@ class Family:
         self._variants: dict[int, list[PackageVariant]] = {} if variants is None else variants
         self.keys: list[bytes] = [p.version.packed_key for p in self.packages]  # for positions_in
         self._requires_names: frozenset[str] | None = None
-        self._dependencies: dict[str, DependencyGroups | None] | None = None
+        self._facts: FamilyFacts | None = None
         for package in self.packages:
             if package.first_bit < 0:
                 package.first_bit = next_bit
                 next_bit += len(package.data.variants) or 1
         self.next_bit = next_bit
+
+    def fresh_copy(self) -> Family:
+        """The same packages and what was worked out from them, with no variants built yet:
+        each ``Repository`` keeps its own variants (the solver's state), over shared records."""
+        self.requires_names()  # worked out once, here, for every copy
+        if self._facts is None:
+            self._facts = FamilyFacts()  # this family is the only one of its content that copies
+        copy = object.__new__(Family)
+        copy.name, copy.packages, copy.keys, copy.next_bit = self.name, self.packages, self.keys, self.next_bit
+        copy._requires_names, copy._facts, copy._variants = self._requires_names, self._facts, {}
+        return copy
 
     def requires_names(self) -> frozenset[str]:
         """Every family any variant of any of its packages names (conflicts included).
@@ -167,20 +157,29 @@ class Family:
             texts = {text for package in self.packages for text in package.data.requires}
             texts.update(text for package in self.packages for variant in package.data.variants
                          for text in variant)
-            names = self._requires_names = frozenset(_requirement(text).name for text in texts)
+            names = self._requires_names = frozenset(requirement(text).name for text in texts)
         return names
+
+    @property
+    def facts(self) -> FamilyFacts:
+        """What the solver works out from its content, shared with every family of equal content."""
+        facts = self._facts
+        if facts is None:
+            facts = self._facts = shared_facts(self.packages)
+        return facts
 
     def dependency_groups(self, name: str) -> DependencyGroups | None:
         """The family's distinct requirements on ``name``, each with the mask of the variants
         that have it (``PackageVariant.bit``); None when a variant's requirements on ``name``
         conflict (that variant fails when it is loaded, as in rez).
 
-        Built once per family from the requirement texts, without loading variants, so a
-        reduction tests a few distinct requirements instead of every variant (spec D.7)."""
-        dependencies = self._dependencies
-        if dependencies is None:
-            dependencies = self._dependencies = _memoised_dependency_groups(self.packages)
-        return dependencies.get(name, _NO_GROUPS)
+        Built once per family content from the requirement texts, without loading variants, so
+        a reduction tests a few distinct requirements instead of every variant (spec D.7)."""
+        return self.facts.dependency_groups(self.packages, name)
+
+    def variants_inside(self, range_: VersionRange) -> int:
+        """The mask of the variants (``PackageVariant.bit``) of its packages inside ``range_``."""
+        return self.facts.variants_inside(self.packages, self.keys, range_)
 
     def in_range(self, range_: VersionRange) -> list[StoredPackage]:
         return [self.packages[i] for i in range_.positions_in(self.keys)]
@@ -199,63 +198,6 @@ class Family:
                 if variants is None:
                     variants = self._variants[id(package)] = package.new_variants()
         return variants
-
-
-DependencyGroups = tuple[tuple[Requirement, int], ...]
-_NO_GROUPS: Final[DependencyGroups] = ()
-
-
-# The groups are a function of the packages' requirement texts and variant bits: a family
-# with the same content (the same snapshot read again, a refresh, a Repository per solve)
-# gets the same groups without merging its requirements again.
-_GROUPS_BY_CONTENT: dict[tuple[object, ...], dict[str, DependencyGroups | None]] = {}
-_GROUPS_BY_CONTENT_MAX: Final = 20_000
-
-
-def _memoised_dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, DependencyGroups | None]:
-    content = tuple((p.first_bit, p.data.requires, p.data.variants) for p in packages)
-    try:
-        found = _GROUPS_BY_CONTENT.get(content)
-    except TypeError:  # lists where PackageData wants tuples: not hashable, not memoised
-        return _dependency_groups(packages)
-    if found is None:
-        if len(_GROUPS_BY_CONTENT) >= _GROUPS_BY_CONTENT_MAX:
-            _GROUPS_BY_CONTENT.clear()
-        found = _GROUPS_BY_CONTENT[content] = _dependency_groups(packages)
-    return found
-
-
-def _dependency_groups(packages: Sequence[StoredPackage]) -> dict[str, DependencyGroups | None]:
-    # grouped by identity: requirements are shared per text (_requirement), and hashing
-    # one formats it; an equal requirement that is another object only makes one more group
-    groups: dict[str, dict[int, tuple[Requirement, int]]] = {}
-    broken: set[str] = set()
-    for package in packages:
-        data = package.data
-        common = [_requirement(text) for text in data.requires]
-        for offset, extra in enumerate(data.variants or ((),)):
-            requires = common + [_requirement(text) for text in extra] if extra else common
-            by_name: dict[str, Requirement] = {}
-            for requirement in requires:
-                name = requirement.name
-                found = by_name.get(name)
-                if found is None:
-                    by_name[name] = requirement
-                    continue
-                merged = found.merged(requirement)  # C.6, per name
-                if merged is None:
-                    broken.add(name)
-                else:
-                    by_name[name] = merged
-            bit = 1 << (package.first_bit + offset)
-            for name, requirement in by_name.items():
-                masks = groups.setdefault(name, {})
-                group = masks.get(id(requirement))
-                masks[id(requirement)] = (requirement, bit if group is None else group[1] | bit)
-    result: dict[str, DependencyGroups | None] = {name: tuple(masks.values()) for name, masks in groups.items()}
-    for name in broken:
-        result[name] = None
-    return result
 
 
 _NONE: Final[set[str]] = set()

@@ -32,11 +32,14 @@ class Status(enum.Enum):
 class Phase:
     """One resolve state. Besides rez's fields it keeps two indexes so that a step costs
     what changed rather than the number of scopes: ``where`` (family name -> scope index;
-    one scope per family) and ``dirty`` (the scopes that may still have something to
-    extract: slices only gain extractable families when they are replaced)."""
+    one scope per family), ``dirty`` (the scopes that may still have something to
+    extract: slices only gain extractable families when they are replaced) and ``settled``
+    (the scopes before it hold one variant or none: slices only shrink, and a conflict scope
+    that gains a slice lowers it)."""
 
     __slots__ = (
-        "changed", "context", "dirty", "extractions", "failure_reason", "scopes", "split_at", "status", "where",
+        "changed", "context", "dirty", "extractions", "failure_reason", "scopes", "settled", "split_at", "status",
+        "where",
     )
 
     def __init__(
@@ -55,6 +58,7 @@ class Phase:
         self.where = {scope.name: i for i, scope in enumerate(scopes)}
         self.dirty = set(range(len(scopes)))
         self.split_at: int | None = None  # an exhausted phase's first scope with several variants
+        self.settled = 0
         # (scope family, extracted family) -> request, of the last solve(): rez's resolve graph shows them
         self.extractions: dict[tuple[str, str], Requirement] = {}
 
@@ -62,12 +66,13 @@ class Phase:
     def _derived(
         cls, scopes: list[Scope], context: Any, status: Status, changed: set[int], where: dict[str, int],
         dirty: set[int], extractions: dict[tuple[str, str], Requirement],
-        failure_reason: FailureReason | None = None, split_at: int | None = None,
+        failure_reason: FailureReason | None = None, split_at: int | None = None, settled: int = 0,
     ) -> Phase:
         phase = object.__new__(cls)
         phase.scopes, phase.context, phase.status, phase.changed = scopes, context, status, changed
         phase.failure_reason, phase.where, phase.dirty, phase.split_at = failure_reason, where, dirty, split_at
         phase.extractions = extractions
+        phase.settled = settled
         return phase
 
     def solve(self) -> Phase:
@@ -77,6 +82,7 @@ class Phase:
         where = dict(self.where)
         dirty = set(self.dirty)
         context = self.context
+        settled = self.settled
         extractions: dict[tuple[str, str], Requirement] = {}
 
         def failed(reason: FailureReason) -> Phase:
@@ -122,6 +128,7 @@ class Phase:
                         dirty.add(i)
                         if scope.is_conflict and not new.is_conflict:
                             widened.add(i)
+                            settled = min(settled, i)
                 for request in merged.requirements:
                     if request.name in where:
                         continue
@@ -147,7 +154,7 @@ class Phase:
             work = _reduction_pairs(scopes, where, before, changed, widened, context.families)
             while work:
                 x, y = work.pop()
-                new, reductions = scopes[x].reduce_by(scopes[y].request)
+                new, reductions = scopes[x].reduce_by(scopes[y])
                 if new is None:
                     return failed(TotalReduction(tuple(reductions)))
                 if new is not scopes[x]:
@@ -157,11 +164,12 @@ class Phase:
                     work.extend(_dependent_scopes(new.name, x, where, context.families))
             changed = set()
         # nothing is left to extract: solved when no scope has several variants left
-        for i, scope in enumerate(scopes):
-            variant_slice = scope.slice
+        for i in range(settled, len(scopes)):
+            variant_slice = scopes[i].slice
             if variant_slice is not None and len(variant_slice) > 1:
-                return Phase._derived(scopes, context, Status.EXHAUSTED, set(), where, dirty, extractions, split_at=i)
-        return Phase._derived(scopes, context, Status.SOLVED, set(), where, dirty, extractions)
+                return Phase._derived(scopes, context, Status.EXHAUSTED, set(), where, dirty, extractions,
+                                      split_at=i, settled=i)
+        return Phase._derived(scopes, context, Status.SOLVED, set(), where, dirty, extractions, settled=len(scopes))
 
     def split(self) -> tuple[Phase, Phase]:
         """The first normal scope with several variants, split in two (spec D.8)."""
@@ -172,8 +180,10 @@ class Phase:
         first, rest = list(self.scopes), list(self.scopes)
         first[i], rest[i] = parts
         # only the split scope has a fresh slice: nothing else has anything to extract
-        return (Phase._derived(first, self.context, Status.PENDING, {i}, dict(self.where), {i}, self.extractions),
-                Phase._derived(rest, self.context, Status.PENDING, {i}, dict(self.where), {i}, self.extractions))
+        return (Phase._derived(first, self.context, Status.PENDING, {i}, dict(self.where), {i}, self.extractions,
+                               settled=i),
+                Phase._derived(rest, self.context, Status.PENDING, {i}, dict(self.where), {i}, self.extractions,
+                               settled=i))
 
     def finalise(self) -> Phase:
         """Detect cycles and order the result (spec D.10)."""

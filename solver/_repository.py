@@ -112,11 +112,9 @@ class Repository:
         # a path is tested first: importing Snapshot imports pyarrow, which a path with a
         # current solve index does not need (about 120 ms of a fresh process's solve)
         if isinstance(snapshot, (str, os.PathLike)):
-            from rezsnap.snapshot import read_solve_index
-
-            index = read_solve_index(snapshot)
-            if index is not None:
-                return cls.from_solve_index(index)
+            families = _index_families(snapshot)
+            if families is not None:
+                return cls(families, "; ".join(families.index.package_paths))
             from rezsnap.snapshot import read_snapshot
 
             snapshot = read_snapshot(snapshot)
@@ -282,50 +280,63 @@ def _family(name: str, items: Sequence[tuple[Any, ...]], known: Family | None = 
                   known.shared_variants())
 
 
-Records = list[tuple[PackageData, "str | None", "str | None"]]
-
-
 class _IndexFamilies:
     """A solve index's rows by family, turned into ``Family`` objects on demand.
 
-    A family's records (``PackageData``, URI, error) are immutable: they are decoded once per
-    snapshot file (by its identity) in a process and shared by every ``Repository`` read from
-    that file; each repository builds its own families, the solver's state, from them.
-    (Measured: a new repository per solve 2.0x -> 1.4x the warm mean over the benchmark.)"""
+    What a snapshot file holds is immutable: each family's records (``PackageData``, URI,
+    error) are decoded once per file (by its identity) in a process, into a family that every
+    ``Repository`` read from that file copies (``Family.fresh_copy``): the same packages and
+    what was worked out from them, and its own variants, the solver's state. (Measured: a new
+    repository per solve 2.0x -> 1.4x the warm mean over the benchmark.)"""
 
     def __init__(self, index: SolveIndex) -> None:
-        self._index = index
-        self._records = _decoded_records(index)
+        self.index = index
+        self._decoded: dict[str, Family | None] = {}
 
     def __call__(self, name: str) -> Family | None:
         if not is_valid_package_name(name):
             return None
-        items = self._records.get(name)
-        if items is None:
+        try:
+            family = self._decoded[name]
+        except KeyError:
             items = []
-            for row in self._index.rows(name):
+            for row in self.index.rows(name):
                 version, uri, requires, variants, timestamp, error = row[1], row[5], row[6], row[7], row[8], row[9]
                 data = PackageData(name, version, tuple(requires or ()), tuple(tuple(v) for v in variants or ()),
                                    timestamp)
                 items.append((data, uri, error))
-            self._records[name] = items  # another thread may store equal records: either serves
-        return _family(name, items)
+            # another thread may decode it too: both keep the first
+            family = self._decoded.setdefault(name, _family(name, items))
+        return None if family is None else family.fresh_copy()
 
 
-# snapshot path -> (the file's identity, its decoded records by family); a replaced file
-# (another identity) starts afresh, so at most one file's records are kept per path
-_RECORDS: dict[str, tuple[object, dict[str, Records]]] = {}
-_RECORDS_LOCK: Final = threading.Lock()
+# snapshot path -> its decoded families, for the file's identity; a replaced file (another
+# identity) starts afresh, so at most one file's families are kept per path
+_DECODED: dict[str, _IndexFamilies] = {}
+_DECODED_LOCK: Final = threading.Lock()
 
 
-def _decoded_records(index: SolveIndex) -> dict[str, Records]:
-    if index.identity is None:
-        return {}
-    with _RECORDS_LOCK:
-        found = _RECORDS.get(index.snapshot)
-        if found is None or found[0] != index.identity:
-            found = _RECORDS[index.snapshot] = (index.identity, {})
-        return found[1]
+def _index_families(snapshot: str | os.PathLike[str]) -> _IndexFamilies | None:
+    """The decoded families of the snapshot's solve index (None: it has no current index)."""
+    path = os.fspath(snapshot)
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    with _DECODED_LOCK:
+        found = _DECODED.get(path)
+    if found is not None and found.index.identity == (info.st_size, info.st_mtime_ns):
+        return found
+    from rezsnap.snapshot import read_solve_index
+
+    index = read_solve_index(path)
+    if index is None:
+        return None
+    found = _IndexFamilies(index)
+    if index.identity is not None:
+        with _DECODED_LOCK:
+            _DECODED[path] = found
+    return found
 
 
 class _SnapshotFamilies:

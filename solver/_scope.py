@@ -72,10 +72,11 @@ class Scope:
             return None
         return self if new_slice is self.slice else self._copy(new_slice)
 
-    def reduce_by(self, request: Requirement) -> tuple[Scope | None, list[Reduction]]:
+    def reduce_by(self, other: Scope) -> tuple[Scope | None, list[Reduction]]:
+        """This scope reduced by ``other``'s request."""
         if self.slice is None:  # conflict and ephemeral scopes are never reduced
             return self, []
-        new_slice, reductions = self.slice.reduce_by(request)
+        new_slice, reductions = self.slice.reduce_by(other.request, other.slice)
         if new_slice is None:
             return None, reductions
         if new_slice is not self.slice:

@@ -11,6 +11,7 @@ from typing import Any
 
 from rezsnap.version import Requirement, VersionRange
 
+from ._facts import remember
 from ._failures import Reduction
 from ._families import PackageVariant, StoredPackage
 
@@ -163,15 +164,21 @@ class VariantSlice:
         return entry.variants[0]
 
     def _update_fam_info(self) -> None:
-        common = set(self.first_variant.request_fams)
-        requires: set[str] = set()
-        for variant in self.iter_variants():
-            names = variant.request_fams
-            common &= names
-            requires |= names
-            requires |= variant.conflict_request_fams
-        self._common_fams = frozenset(common)
-        self._fam_requires = frozenset(requires)
+        first = self.first_variant  # sorts the first entry, as rez does here (extraction order)
+        facts = self.context.families.loaded(self.name).facts
+        mask = self.mask
+        found = facts.fam_info.get(mask)  # a function of the set of variants
+        if found is None:
+            common = set(first.request_fams)
+            requires: set[str] = set()
+            for variant in self.iter_variants():
+                names = variant.request_fams
+                common &= names
+                requires |= names
+                requires |= variant.conflict_request_fams
+            found = (frozenset(common), frozenset(requires))
+            remember(facts.fam_info, mask, found)
+        self._common_fams, self._fam_requires = found
 
     @property
     def common_fams(self) -> frozenset[str]:
@@ -213,7 +220,14 @@ class VariantSlice:
         self.been_intersected_with.add(range_)
         return self
 
-    def reduce_by(self, request: Requirement) -> tuple[VariantSlice | None, list[Reduction]]:
+    def reduce_by(
+        self, request: Requirement, source: VariantSlice | None = None,
+    ) -> tuple[VariantSlice | None, list[Reduction]]:
+        """This slice without the variants whose requirement conflicts with ``request``.
+
+        ``source``: the slice ``request`` was made from (a normal scope's request is exactly
+        its slice's versions), so that a requirement is tested by bits: against the mask of
+        the source family's variants inside its range (kept per family and range)."""
         # the family test first: it is a str lookup, and it answers 99% of the calls
         name = request.name
         if request.range is None or name not in self.fam_requires:
@@ -222,12 +236,26 @@ class VariantSlice:
             return self, []
         # Which variants would go: a few distinct requirements per family, tested once
         # each, instead of every variant (spec D.7); the scan below only runs to remove.
-        groups = self.context.families.loaded(self.name).dependency_groups(name)
-        if groups is not None and len(groups) < len(self):
-            removed = 0
-            for dependency, mask in groups:
-                if dependency.conflicts_with(request):
-                    removed |= mask
+        families = self.context.families
+        groups = families.loaded(self.name).dependency_groups(name)
+        removed = -1  # the bits of the variants that go; -1: not known, test each variant
+        if groups is not None:
+            if source is not None:
+                removed = 0
+                wanted = source.mask
+                inside = families.loaded(name).variants_inside
+                for dependency, mask in groups:
+                    range_ = dependency.range
+                    if range_ is not None:
+                        hits = inside(range_) & wanted
+                        # C.4: a conflict requirement excludes every version of the source
+                        if (hits == wanted) if dependency.conflict else not hits:
+                            removed |= mask
+            elif len(groups) < len(self):
+                removed = 0
+                for dependency, mask in groups:
+                    if dependency.conflicts_with(request):
+                        removed |= mask
             if not removed & self.mask:
                 self.been_reduced_by[id(request)] = request
                 return self, []
@@ -237,14 +265,19 @@ class VariantSlice:
         for entry in self.entries:
             kept = []
             for variant in entry.variants:
-                dependency = variant.get(request.name)
-                if dependency is not None:
-                    conflict = tested.get(dependency)
-                    if conflict is None:
-                        conflict = tested[dependency] = dependency.conflicts_with(request)
-                    if conflict:
-                        reductions.append(Reduction(str(variant), dependency, request))
+                if removed >= 0:
+                    if variant.bit & removed:
+                        reductions.append(Reduction(str(variant), variant.get(name), request))  # type: ignore[arg-type]
                         continue
+                else:
+                    dependency = variant.get(name)
+                    if dependency is not None:
+                        conflict = tested.get(dependency)
+                        if conflict is None:
+                            conflict = tested[dependency] = dependency.conflicts_with(request)
+                        if conflict:
+                            reductions.append(Reduction(str(variant), dependency, request))
+                            continue
                 kept.append(variant)
             if kept:
                 entries.append(entry if len(kept) == len(entry.variants) else entry._copy(kept))
@@ -261,18 +294,17 @@ class VariantSlice:
         fams = self.pending_fams
         if not fams:
             return self, []
-        names = sorted(fams)
-        ranges: list[VersionRange | None] = [None] * len(names)
-        for entry in self.entries:
-            for variant in entry.variants:  # all loaded: common_fams needed their requirements
-                by_name = variant.by_name
-                for k, fam in enumerate(names):
-                    dependency_range = by_name[fam].range
-                    current = ranges[k]
-                    if current is None:
-                        ranges[k] = dependency_range
-                    elif dependency_range is not current or len(current.bounds) > 1:
-                        ranges[k] = _union(current, dependency_range)  # type: ignore[arg-type]
+        names = tuple(sorted(fams))
+        # The requests are a function of the variants in their order (rez's union is
+        # order-sensitive, spec B.3): the set (the mask) and the slice's version order fix
+        # it, but for entries whose variants were sorted by preference, named explicitly.
+        reordered = tuple(v.bit for e in self.entries if e.sorted and len(e.variants) > 1 for v in e.variants)
+        key = (names, self.mask, self.sorted, reordered)
+        memo = self.context.families.loaded(self.name).facts.extractions
+        requests = memo.get(key)
+        if requests is None:
+            requests = self._extracted(names)
+            remember(memo, key, requests)
         new = object.__new__(VariantSlice)
         new.name, new.entries, new.context, new.sorted = self.name, self.entries, self.context, self.sorted
         new.been_reduced_by = self.been_reduced_by
@@ -281,7 +313,22 @@ class VariantSlice:
         new._common_fams, new._fam_requires = self._common_fams, self._fam_requires
         new.extracted_fams = self.extracted_fams | fams
         new._pending = frozenset()
-        return new, [Requirement.construct(fam, r) for fam, r in zip(names, ranges)]
+        return new, list(requests)
+
+    def _extracted(self, names: tuple[str, ...]) -> tuple[Requirement, ...]:
+        """Per family name, the union of the variants' requirement ranges, in variant order."""
+        ranges: list[VersionRange | None] = [None] * len(names)
+        for entry in self.entries:
+            for variant in entry.variants:
+                by_name = variant.requirements_by_name
+                for k, fam in enumerate(names):
+                    dependency_range = by_name[fam].range
+                    current = ranges[k]
+                    if current is None:
+                        ranges[k] = dependency_range
+                    elif dependency_range is not current or len(current.bounds) > 1:
+                        ranges[k] = _union(current, dependency_range)  # type: ignore[arg-type]
+        return tuple(Requirement.construct(fam, r) for fam, r in zip(names, ranges))
 
     def sort_versions(self) -> None:
         """Highest version first (the default orderer), once per slice lineage."""

@@ -67,8 +67,12 @@ def test_repositories_of_one_snapshot_share_its_records_until_the_file_is_replac
     snapshot = tmp_path / "s.parquet"
     build_snapshot([str(repo)], snapshot, workers=0, progress=False)
     first, second = Repository.from_snapshot(snapshot), Repository.from_snapshot(snapshot)
-    assert first.family("lib") is not second.family("lib")  # each repository's own solver state
-    assert first.family("lib").packages[0].data is second.family("lib").packages[0].data  # shared records
+    ours, theirs = first.family("lib"), second.family("lib")
+    assert ours is not theirs and ours is not None and theirs is not None
+    assert ours.packages[0].data is theirs.packages[0].data  # shared records
+    assert ours.facts is theirs.facts  # and what was worked out from them
+    # each repository's own variants (the solver's state)
+    assert ours.variants(ours.packages[0])[0] is not theirs.variants(theirs.packages[0])[0]
     package_py(repo, "lib", "2.0")
     build_snapshot([str(repo)], snapshot, workers=0, progress=False)
     resolved = solve_with(Repository.from_snapshot(snapshot), ["app"]).resolved_packages
