@@ -197,11 +197,14 @@ def test_the_readme_cli_reference_matches_help(capsys: pytest.CaptureFixture[str
 
 def test_scan_json_lines_are_json_dumps_of_the_record() -> None:
     """The scan prints its records with json's own string encoder: the same text as json.dumps."""
-    from rezsnap.cli._scan import _package_json
+    from rezsnap.cli._scan import _json_lines
     from rezsnap.model import PackageKind, ScannedPackage
 
+    packages = []
     for family, path in (("a\udcff\"\\\u00e9\n\t", None), ("plain", "/r/plain/1/package.py")):
-        package = ScannedPackage("/r", family, "1", "py" if path else None, path, PackageKind.DIRECTORY)
-        record = {"family": package.family, "version": package.version, "format": package.format, "path": package.path,
-                  "repo": package.repo, "kind": package.kind.value, "uri": package.uri}
-        assert _package_json(package) == json.dumps(record)
+        for kind in PackageKind:
+            packages.append(ScannedPackage(family, "1", "py" if path else None, path, "/r", kind))
+            packages.append(ScannedPackage(family, "2\u00e9", "yaml", path, "/r\\x", kind))
+    expected = [json.dumps({"family": p.family, "version": p.version, "format": p.format, "path": p.path,
+                            "repo": p.repo, "kind": p.kind.value, "uri": p.uri}) + "\n" for p in packages]
+    assert list(_json_lines(packages)) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from argparse import Namespace
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
@@ -17,17 +17,24 @@ from ._common import EXIT_FAILED, EXIT_OK, problem_text, show_progress, source_p
 __all__ = ["scan_command"]
 
 
-def _package_json(package: ScannedPackage) -> str:
-    """``json.dumps`` of the package's record, built from json's own string encoder: one call per
-    field instead of an encoder run per package (a scan prints one line per package)."""
-    return (f'{{"family": {_json_text(package.family)}, "version": {_json_text(package.version)}, '
-            f'"format": {_json_text(package.format)}, "path": {_json_text(package.path)}, '
-            f'"repo": {_json_text(package.repo)}, "kind": {_json_text(package.kind.value)}, '
-            f'"uri": {_json_text(package.uri)}}}')
-
-
-def _json_text(value: str | None) -> str:
-    return "null" if value is None else encode_basestring_ascii(value)
+def _json_lines(packages: Iterable[ScannedPackage]) -> Iterator[str]:
+    """``json.dumps`` of each package's record, and a newline, built from json's own string
+    encoder: an encoder run per package would cost more than the walk. The fields shared by
+    many packages (family, repo, format, kind) are encoded once each."""
+    shared: dict[object, str] = {None: "null"}
+    for package in packages:
+        family, repo, fmt, kind = package.family, package.repo, package.format, package.kind
+        family_text = shared.get(family) or shared.setdefault(family, encode_basestring_ascii(family))
+        repo_text = shared.get(repo) or shared.setdefault(repo, encode_basestring_ascii(repo))
+        format_text = shared.get(fmt) or shared.setdefault(fmt, encode_basestring_ascii(fmt))  # type: ignore[arg-type]
+        kind_text = shared.get(kind) or shared.setdefault(kind, encode_basestring_ascii(kind.value))
+        path = package.path
+        path_text = "null" if path is None else encode_basestring_ascii(path)
+        uri = package.uri
+        uri_text = path_text if uri is path else ("null" if uri is None else encode_basestring_ascii(uri))
+        yield (f'{{"family": {family_text}, "version": {encode_basestring_ascii(package.version)}, '
+               f'"format": {format_text}, "path": {path_text}, "repo": {repo_text}, "kind": {kind_text}, '
+               f'"uri": {uri_text}}}\n')
 
 
 def _print_table(packages: Sequence[ScannedPackage], out: TextIO) -> None:
@@ -44,7 +51,7 @@ def scan_command(args: Namespace, out: TextIO, err: TextIO) -> int:
     result = scan_repo(paths, workers=args.threads, progress=show_progress(args.progress, err))
     seconds = time.perf_counter() - start
     if args.json:
-        out.writelines(_package_json(package) + "\n" for package in result)
+        out.writelines(_json_lines(result))
         err.writelines(json.dumps({"problem": problem.code, "path": problem.path,
                                   "message": problem.message, "family": problem.family}) + "\n" for problem in result.problems)
     else:

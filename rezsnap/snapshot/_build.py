@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from itertools import groupby
 from operator import attrgetter
 from typing import Any, Final, Literal, NamedTuple, Union
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from tqdm import tqdm
 
 from rezsnap._io import MAX_DEFINITION_BYTES
@@ -234,6 +233,8 @@ def _plan(walked: _Walked, listing: _Listing, reusable: _Previous | None) -> _Pl
     count = len(walked.packages)
     if reusable is None or count == 0:
         return _Plan([-1] * count, [None] * count, [False] * count)
+    import pyarrow.compute as pc  # here: a full build needs none of it (about 35 ms to import)
+
     rows = pc.index_in(listing.uri, value_set=reusable.uri.combine_chunks())
     old_mtime = reusable.mtime_ns.take(rows)
     old_size = reusable.size.take(rows)
@@ -322,15 +323,15 @@ def _write(
             pieces.append(data)
             bar.update(segment.end - segment.start)
             if segment.end - written >= ROWS_PER_WRITE or segment.end == len(packages):
-                table = _normalised(listing.slice(written, segment.end), pieces)
-                sink.write(table)
+                data = pa.concat_tables(pieces).combine_chunks()
+                values = _DataValues(data)
+                sink.write(pa.Table.from_arrays(listing.slice(written, segment.end) + _normalised(data, values),
+                                                schema=SCHEMA))
                 wanted = fresh[written : segment.end]
                 if any(wanted):
-                    part = table if all(wanted) else table.filter(pa.array(wanted, pa.bool_()))
-                    for name, values in index_columns.items():
-                        values += part.column(name).to_pylist()
-                _tally(table, report)
-                stamps_as_read += _stamps(table)
+                    _add_index_rows(index_columns, walked, written, values, wanted)
+                _tally(packages[written : segment.end], values, report)
+                stamps_as_read += values.stamps()
                 pieces, written = [], segment.end
         if next(results, None) is not None or sink.rows != len(packages):
             raise SnapshotError("the loaded rows do not match the walk; nothing was written")
@@ -347,9 +348,37 @@ def _write(
     report.files_reused = len(packages) - report.files_read
 
 
-def _stamps(table: pa.Table) -> list[FileStamp | None]:
-    columns = (table.column(name).to_pylist() for name in ("mtime_ns", "size", "ctime_ns"))
-    return [None if mtime is None else (mtime, size, ctime) for mtime, size, ctime in zip(*columns)]
+class _DataValues:
+    """The loaded columns of rows about to be written, as Python values (read once: the solve
+    index, the report and the stamps all need them, and the listing's come from the walk)."""
+
+    def __init__(self, data: pa.Table) -> None:
+        self.columns = {name: data.column(name).to_pylist() for name in DATA_COLUMNS}
+
+    def stamps(self) -> list[FileStamp | None]:
+        columns = self.columns
+        return [None if mtime is None else (mtime, size, ctime)
+                for mtime, size, ctime in zip(columns["mtime_ns"], columns["size"], columns["ctime_ns"])]
+
+
+# The solve index's fields that the walk gives: each from the scanned package, as the
+# snapshot's listing column holds it (kind: the enum's value; uri: ScannedPackage.uri).
+_LISTED: Final[dict[str, Callable[[ScannedPackage], Any]]] = {
+    "repo": attrgetter("repo"), "version": attrgetter("version"), "format": attrgetter("format"),
+    "kind": lambda package: package.kind.value, "path": attrgetter("path"), "uri": attrgetter("uri"),
+    "family": attrgetter("family"),
+}
+
+
+def _add_index_rows(index_columns: dict[str, list[Any]], walked: _Walked, start: int, values: _DataValues,
+                    wanted: list[bool]) -> None:
+    """Append the rows ``start:`` that are ``wanted`` to the solve index's columns."""
+    packages = walked.packages[start : start + len(wanted)]
+    every = all(wanted)
+    for name, values_of in index_columns.items():
+        listed = _LISTED.get(name)
+        column = [listed(p) for p in packages] if listed is not None else values.columns[name]
+        values_of += column if every else [value for value, keep in zip(column, wanted) if keep]
 
 
 def _merge(
@@ -375,15 +404,13 @@ def _merge(
     return pa.concat_tables([old, fresh]).take(positions)
 
 
-def _normalised(listing: list[pa.Array], pieces: list[pa.Table]) -> pa.Table:
-    """One table to write: one chunk per column, dictionaries in first-use order, so the
-    same rows give the same file whether they were loaded now or reused. (The listing's
-    dictionaries are built in first-use order already.)"""
-    data = pa.concat_tables(pieces).combine_chunks()
-    source = data.schema.get_field_index("source")
-    data = data.set_column(source, data.schema.field(source),
-                           pc.dictionary_encode(data.column(source).cast(pa.string()).combine_chunks()))
-    return pa.Table.from_arrays(listing + data.columns, schema=SCHEMA)
+def _normalised(data: pa.Table, values: _DataValues) -> list[pa.Array]:
+    """The data columns to write: one chunk each, the source a dictionary in first-use
+    order, so the same rows give the same file whether they were loaded now or reused. (The
+    listing's dictionaries are built in first-use order already.)"""
+    columns = data.columns
+    columns[data.schema.get_field_index("source")] = _dictionary(values.columns["source"])
+    return columns  # type: ignore[no-any-return]
 
 
 def _unchanged_family_blobs(walked: _Walked, plan: _Plan, reusable: _Previous | None,
@@ -414,17 +441,18 @@ def _oversized(scanned: Sequence[ScannedPackage]) -> list[ScanProblem]:
 _CANNOT_READ: Final = "cannot read "  # how _load.py words a definition file it could not read
 
 
-def _tally(table: pa.Table, report: SnapshotReport) -> None:
+def _tally(packages: Sequence[ScannedPackage], values: _DataValues, report: SnapshotReport) -> None:
     """Count the written rows per source, and list the rows without data."""
-    for item in pc.value_counts(table.column("source")).to_pylist():
-        report.sources[item["values"]] += item["counts"]
-    failed = table.filter(pc.is_valid(table.column("error")))
-    columns = (failed.column(name).to_pylist() for name in ("uri", "family", "error", "path"))
+    for source, count in Counter(values.columns["source"]).items():
+        report.sources[source] += count
     reported = {problem.path for problem in report.problems}
-    for uri, family, error, path in zip(*columns):
-        report.errors.append((uri or family, error))
+    for package, error in zip(packages, values.columns["error"]):
+        if error is None:
+            continue
+        report.errors.append((package.uri or package.family, error))
         # a definition file that could not be read as a file (a FIFO, an oversized file) is a problem too
+        path = package.path
         if path and error.startswith(_CANNOT_READ) and path not in reported:
             code = "special-file" if "not a regular file" in error else "unreadable-file"
-            report.problems.append(ScanProblem(path, code, error, family))
+            report.problems.append(ScanProblem(path, code, error, package.family))
             reported.add(path)
