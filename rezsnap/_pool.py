@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from ._unused import keep_unused_modules_out
+
 __all__ = [
     "cpu_count", "fork_context", "pmap", "process_pool", "shared_process_pool", "shutdown_shared_pool", "worker_setup",
 ]
@@ -80,9 +82,11 @@ def fork_context() -> multiprocessing.context.BaseContext:
 
 def worker_setup() -> None:
     """Initializer of every worker process rezsnap starts: Ctrl-C is the parent's to handle
-    (workers ignore SIGINT instead of printing tracebacks), and a worker whose parent dies
-    (SIGKILL, OOM) exits within a second instead of living on, holding pipes open."""
+    (workers ignore SIGINT instead of printing tracebacks), a worker whose parent dies
+    (SIGKILL, OOM) exits within a second instead of living on, holding pipes open, and the
+    modules pyarrow would import for nothing stay out (``_unused.py``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    keep_unused_modules_out()
     parent = os.getppid()
 
     def watch() -> None:

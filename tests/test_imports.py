@@ -79,11 +79,11 @@ def test_snapshot_refresh_and_scan_commands_import_no_pandas(rez_bench: tuple[An
     without it); a full build needs no pyarrow.compute; the scan, and a refresh that finds
     nothing changed, need neither pyarrow nor the builder. The file is the one the API writes."""
     from rezsnap import build_snapshot
-    from rezsnap.cli._snapshot import _PYARROW_WITHOUT_NUMPY, _pyarrow_major
+    from rezsnap._unused import PYARROW_WITHOUT_NUMPY, pyarrow_major
 
     dataset, _ = rez_bench
     output = tmp_path / "s.parquet"
-    unused = ("pandas", "numpy") if _pyarrow_major() >= _PYARROW_WITHOUT_NUMPY else ("pandas",)
+    unused = ("pandas", "numpy") if pyarrow_major() >= PYARROW_WITHOUT_NUMPY else ("pandas",)
     commands = {
         "snapshot": ["snapshot", "--paths", str(dataset.path), "-o", str(output), "--no-progress"],
         "refresh": ["snapshot", "--paths", str(dataset.path), "-o", str(output), "--previous", str(output), "--no-progress"],
@@ -127,3 +127,36 @@ def test_every_subpackage_is_listed_for_the_wheel() -> None:
             if "__pycache__" in relative or "suite" in relative:  # bench/suite: not installed
                 continue
             assert ".".join((name, *relative)) in listed, init
+
+
+_WORKER_MODULES = """
+import json, sys
+from rezsnap._pool import process_pool
+from rezsnap.parser._batch import _parse_unit
+
+def modules(paths):
+    _parse_unit(paths)
+    import pyarrow as pa
+    pa.array(["a"], pa.string())  # what a load task does: pyarrow asks about pandas here
+    return sorted(sys.modules)
+
+if __name__ == "__main__":
+    with process_pool(1) as pool:
+        print(json.dumps(pool.submit(modules, json.loads(sys.argv[1])).result()))
+"""
+
+
+def test_rezsnap_worker_processes_keep_pandas_out(tmp_path: Path) -> None:
+    """A library caller's build runs its loads on rezsnap's pool: its workers refuse pandas
+    (and numpy where pyarrow runs without it) unless the caller had imported them."""
+    from rezsnap._unused import PYARROW_WITHOUT_NUMPY, pyarrow_major
+
+    script = tmp_path / "workers.py"
+    script.write_text(_WORKER_MODULES)
+    package = tmp_path / "package.py"
+    package.write_text("name = 'a'\nversion = '1'\n")
+    completed = subprocess.run([sys.executable, str(script), json.dumps([str(package)])],
+                               capture_output=True, text=True, check=True, timeout=120)
+    modules = json.loads(completed.stdout.splitlines()[-1])
+    unused = ("pandas", "numpy") if pyarrow_major() >= PYARROW_WITHOUT_NUMPY else ("pandas",)
+    assert [m for m in modules if m.partition(".")[0] in unused] == []

@@ -1,0 +1,59 @@
+"""Keeping out modules that pyarrow imports when installed but rezsnap never uses.
+
+pyarrow imports pandas to ask whether each list it is given is a pandas object (250-340 ms
+per process), and numpy when it starts (about 40 ms; pyarrow 18 and later run without it).
+The command line and rezsnap's own worker processes refuse them; a library caller's process
+is left as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["PYARROW_WITHOUT_NUMPY", "keep_unused_modules_out", "pyarrow_major"]
+
+PYARROW_WITHOUT_NUMPY = 18  # the first release whose requirements do not name numpy
+
+
+class _Unused:
+    """A ``sys.meta_path`` finder that refuses the named top-level modules (and their
+    submodules). Refused, pyarrow records that they are missing and goes on."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname.partition(".")[0] in self.names:
+            raise ImportError(f"rezsnap does not use {fullname}")
+
+
+def keep_unused_modules_out() -> None:
+    """Refuse pandas, and numpy where pyarrow runs without it, in this process from now on;
+    one already imported stays (refusing it would break its users)."""
+    if any(isinstance(finder, _Unused) for finder in sys.meta_path):
+        return
+    names = {"pandas"}
+    if pyarrow_major() >= PYARROW_WITHOUT_NUMPY:
+        names.add("numpy")
+    names -= set(sys.modules)
+    if names:
+        sys.meta_path.insert(0, _Unused(frozenset(names)))
+
+
+def pyarrow_major() -> int:
+    """The installed pyarrow's major version, from its version file (0: not known), without
+    importing it: a refresh that finds nothing changed never imports pyarrow."""
+    import importlib.util
+    import re
+
+    try:
+        spec = importlib.util.find_spec("pyarrow")
+        if spec is None or not spec.submodule_search_locations:
+            return 0
+        folder = spec.submodule_search_locations[0]
+        with open(os.path.join(folder, "_generated_version.py"), encoding="utf-8") as source:
+            found = re.search(r"""^__version__ = version = ['"](\d+)\.""", source.read(), re.MULTILINE)
+    except (OSError, ImportError, ValueError):
+        return 0
+    return int(found.group(1)) if found else 0
