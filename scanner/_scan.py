@@ -9,10 +9,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, Final, Union
+from typing import Final, Union
 
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
+from rezsnap._progress import progress_bar
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 
 from ._families import (
@@ -257,31 +258,11 @@ def _list_all(
     units = [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
     tasks = [(unit, limit, stamps) for unit in units]
     drafts: list[FamilyDraft] = []
-    with _progress_bar(len(refs), progress) as bar:
+    with progress_bar(len(refs), progress, unit="family", desc="scan") as bar:
         for unit, found in zip(units, pmap(_list_unit, tasks, workers=workers, executor=executor)):
             drafts.extend(found)
             bar.update(len(unit))
     return drafts
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:  # noqa: PYI034  typing.Self needs 3.11
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, count: int) -> None:
-        return None
-
-
-def _progress_bar(total: int, progress: bool) -> Any:
-    """tqdm only when asked for: a solve's freshness check lists families and needs none."""
-    if not progress:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="family", desc="scan")
 
 
 def _resolve_pending(

@@ -76,7 +76,7 @@ print(json.dumps([code, sorted(sys.modules)]))
 def test_snapshot_refresh_and_scan_commands_import_no_pandas(rez_bench: tuple[Any, Path], tmp_path: Path) -> None:
     """pyarrow imports pandas to ask whether a list is a pandas object (250-340 ms a build),
     and numpy when it starts: the command line keeps both out (numpy where pyarrow runs
-    without it); a full build needs no pyarrow.compute; the scan, and a refresh that finds
+    without it); a full build needs no pyarrow.compute, nor tqdm without a bar; the scan, and a refresh that finds
     nothing changed, need neither pyarrow nor the builder. The file is the one the API writes."""
     from rezsnap import build_snapshot
     from rezsnap._unused import PYARROW_WITHOUT_NUMPY, pyarrow_major
@@ -96,7 +96,7 @@ def test_snapshot_refresh_and_scan_commands_import_no_pandas(rez_bench: tuple[An
         assert code == 0, (name, completed.stderr)
         assert [m for m in modules if m.partition(".")[0] in unused] == [], name
         if name == "snapshot":
-            assert "pyarrow.compute" not in modules
+            assert [m for m in ("pyarrow.compute", "tqdm") if m in modules] == []  # no bar shown: no tqdm
             api = tmp_path / "api.parquet"
             build_snapshot([str(dataset.path)], api, progress=False)  # in this process: numpy may be there
             assert _same_snapshot(output, api)

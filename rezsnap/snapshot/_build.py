@@ -18,10 +18,10 @@ from operator import attrgetter
 from typing import Any, Final, Literal, NamedTuple, Union
 
 import pyarrow as pa
-from tqdm import tqdm
 
 from rezsnap._io import MAX_DEFINITION_BYTES
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
+from rezsnap._progress import progress_bar
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 from rezsnap.scanner import ScanResult, version_sort_key
 from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS, stat_latency
@@ -306,8 +306,8 @@ def _write(
         pool = _automatic_pool(sum(len(task[0]) for task in tasks))
     window = 4 * cpu_count() if pool is not None else None
     show = progress == "always" or (progress is True and sys.stderr.isatty())
-    with AtomicParquetWriter(report.output, SCHEMA.with_metadata(encode_metadata(metadata))) as sink, tqdm(
-        total=len(packages), unit="pkg", desc="snapshot", disable=not show, file=sys.stderr
+    with AtomicParquetWriter(report.output, SCHEMA.with_metadata(encode_metadata(metadata))) as sink, progress_bar(
+        len(packages), show, unit="pkg", desc="snapshot"
     ) as bar:
         results = pmap(load_unit, tasks, workers=0, executor=pool, window=window)
         index_columns: dict[str, list[Any]] = {name: [] for name in (*ROW_FIELDS, "family")}
