@@ -10,10 +10,12 @@ change resolves, a decline only costs the rez fallback.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
+from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
 from rezsnap.version import (
     InvalidRange,
@@ -88,7 +90,15 @@ class _Rejected:
     message: str
 
 
+# A request that rez prints as it is written: a valid name, then '-' and a plain version
+# (word tokens joined by '.' or '-'), or no version at all. rez's PackageRequest parses it
+# into that name and a range of that one version, which prints as the version's own text.
+_AS_WRITTEN: Final = re.compile(r"[a-zA-Z0-9_]+(?:\.[a-zA-Z0-9_]+)*(?:-[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)?\Z")
+
+
 def _normalise(text: str) -> str | _Rejected:
+    if _AS_WRITTEN.match(text) and is_valid_package_name(text.partition("-")[0]):
+        return text  # most requests (a repository's distinct ones are normalised once each)
     try:
         return str(parse_package_request(text))
     except InvalidRequirement as exc:
