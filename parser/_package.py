@@ -23,6 +23,7 @@ from rezsnap.version import (
     InvalidVersion,
     Version,
     VersionRange,
+    packed_version_key,
 )
 
 from ._literals import DynamicSource, InvalidSource, LateBound
@@ -90,14 +91,31 @@ class _Rejected:
     message: str
 
 
-# A request that rez prints as it is written: a valid name, then '-' and a plain version
-# (word tokens joined by '.' or '-'), or no version at all. rez's PackageRequest parses it
-# into that name and a range of that one version, which prints as the version's own text.
-_AS_WRITTEN: Final = re.compile(r"[a-zA-Z0-9_]+(?:\.[a-zA-Z0-9_]+)*(?:-[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)?\Z")
+# Requests that rez prints as they are written (rez's PackageRequest parses them into a
+# valid name and a one-bound range that prints as its own text), found without parsing:
+# - a name, then '-' and a plain version (word tokens joined by '.' or '-'), or no version;
+# - 'name-V+' (V and above);
+# - 'name-V+<W' when V is below W, and W has no '_' (which V's successor, 'V_', would need:
+#   a bound up to it prints as 'V').
+_VERSION = r"[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*"
+_AS_WRITTEN: Final = re.compile(rf"[a-zA-Z0-9_]+(?:\.[a-zA-Z0-9_]+)*(?:-{_VERSION})?\Z")
+_FROM: Final = re.compile(rf"[a-zA-Z0-9_]+(?:\.[a-zA-Z0-9_]+)*-(?P<lower>{_VERSION})\+(?:<(?P<upper>{_VERSION}))?\Z")
+
+
+def _written_as_printed(text: str) -> bool:
+    if not is_valid_package_name(text.partition("-")[0]):
+        return False
+    if _AS_WRITTEN.match(text):
+        return True
+    span = _FROM.match(text)
+    if span is None:
+        return False
+    upper = span["upper"]
+    return upper is None or ("_" not in upper and packed_version_key(span["lower"]) < packed_version_key(upper))
 
 
 def _normalise(text: str) -> str | _Rejected:
-    if _AS_WRITTEN.match(text) and is_valid_package_name(text.partition("-")[0]):
+    if _written_as_printed(text):
         return text  # most requests (a repository's distinct ones are normalised once each)
     try:
         return str(parse_package_request(text))
