@@ -13,7 +13,10 @@ __all__ = ["run"]
 
 def run() -> None:
     try:
+        from rezsnap._unused import own_process
         from rezsnap.cli import main
+
+        own_process()  # a command may keep modules it does not use out of this process
 
         code = main()
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-from ._unused import keep_unused_modules_out
+from ._unused import keep_unused_modules_out, own_process
 
 __all__ = [
     "cpu_count", "fork_context", "pmap", "process_pool", "shared_process_pool", "shutdown_shared_pool", "worker_setup",
@@ -86,6 +86,7 @@ def worker_setup() -> None:
     (SIGKILL, OOM) exits within a second instead of living on, holding pipes open, and the
     modules pyarrow would import for nothing stay out (``_unused.py``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    own_process()
     keep_unused_modules_out()
     parent = os.getppid()
 

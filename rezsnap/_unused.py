@@ -2,8 +2,9 @@
 
 pyarrow imports pandas to ask whether each list it is given is a pandas object (250-340 ms
 per process), and numpy when it starts (about 40 ms; pyarrow 18 and later run without it).
-The command line and rezsnap's own worker processes refuse them; a library caller's process
-is left as it is.
+The ``rezsnap`` program (its entry point owns the process) and rezsnap's own worker processes
+refuse them; a library caller's process, or one that calls ``rezsnap.cli.main`` itself, is left
+as it is (something else in it may need them).
 """
 
 from __future__ import annotations
@@ -11,9 +12,21 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["PYARROW_WITHOUT_NUMPY", "keep_unused_modules_out", "pyarrow_major"]
+__all__ = ["PYARROW_WITHOUT_NUMPY", "keep_unused_modules_out", "own_process", "owns_process", "pyarrow_major"]
 
 PYARROW_WITHOUT_NUMPY = 18  # the first release whose requirements do not name numpy
+
+_owned = False
+
+
+def own_process() -> None:
+    """Say that rezsnap owns this process: the program's entry point, a worker it started."""
+    global _owned
+    _owned = True
+
+
+def owns_process() -> bool:
+    return _owned
 
 
 class _Unused:

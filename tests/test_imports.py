@@ -67,8 +67,12 @@ def test_every_public_name_resolves() -> None:
 
 _COMMAND_THEN_MODULES = """
 import json, sys
-from rezsnap.cli import main
-code = main(json.loads(sys.argv[1]))
+from rezsnap._entry import run
+sys.argv[1:] = json.loads(sys.argv[1])
+try:
+    run()  # the program's entry point, as the rezsnap command runs it
+except SystemExit as exc:
+    code = exc.code
 print(json.dumps([code, sorted(sys.modules)]))
 """
 
@@ -160,3 +164,35 @@ def test_rezsnap_worker_processes_keep_pandas_out(tmp_path: Path) -> None:
     modules = json.loads(completed.stdout.splitlines()[-1])
     unused = ("pandas", "numpy") if pyarrow_major() >= PYARROW_WITHOUT_NUMPY else ("pandas",)
     assert [m for m in modules if m.partition(".")[0] in unused] == []
+
+
+def test_a_changed_refresh_by_the_program_equals_a_full_build(tmp_path: Path) -> None:
+    """A refresh that finds a changed file joins rows with pyarrow.compute: the program runs it
+    with pandas (and numpy, where pyarrow runs without it) kept out, and gets the file a full
+    build writes."""
+    from rezsnap import build_snapshot
+
+    from .trees import package_py
+
+    repo = tmp_path / "repo"
+    for version in ("1.0", "1.1", "2.0"):
+        package_py(repo, "lib", version, "requires = ['python-3']\n")
+    package_py(repo, "python", "3.11")
+    output = tmp_path / "s.parquet"
+    argv = ["snapshot", "--paths", str(repo), "-o", str(output), "--no-progress"]
+
+    def program(arguments: list[str]) -> list[str]:
+        completed = subprocess.run([sys.executable, "-c", _COMMAND_THEN_MODULES, json.dumps(arguments)],
+                                   capture_output=True, text=True, check=True, timeout=120)
+        code, modules = json.loads(completed.stdout.splitlines()[-1])
+        assert code == 0, completed.stderr
+        return modules  # type: ignore[no-any-return]
+
+    program(argv)
+    package_py(repo, "lib", "1.1", "requires = ['python-3.11']\n")  # changed
+    package_py(repo, "lib", "3.0")  # added
+    modules = program([*argv, "--previous", str(output)])
+    assert "pyarrow.compute" in modules and "pandas" not in modules
+    full = tmp_path / "full.parquet"
+    build_snapshot([str(repo)], full, progress=False)
+    assert _same_snapshot(output, full)

@@ -7,7 +7,7 @@ from argparse import Namespace
 from typing import TextIO
 
 from rezsnap._io import file_identity
-from rezsnap._unused import keep_unused_modules_out
+from rezsnap._unused import keep_unused_modules_out, owns_process
 
 from ._common import EXIT_FAILED, EXIT_OK, UsageError, problem_text, report_error, source_paths
 
@@ -15,7 +15,8 @@ __all__ = ["snapshot_command"]
 
 
 def snapshot_command(args: Namespace, out: TextIO, err: TextIO) -> int:
-    keep_unused_modules_out()
+    if owns_process():
+        keep_unused_modules_out()
     from rezsnap.snapshot import SnapshotError, build_snapshot
 
     paths = source_paths(args)
