@@ -52,6 +52,8 @@ FAMILIES_PER_UNIT: Final = 64
 #: Version directories per definition-lookup task. A bigger family is split,
 #: so that its ``stat`` calls do not form one long serial chain on NFS.
 VERSIONS_PER_UNIT: Final = 128
+#: The same for ``scan_family`` on threads: one family, so smaller slices keep them all busy.
+VERSIONS_PER_FAMILY_TASK: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +171,14 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[Scanne
     ]
 
 
-def scan_family(paths: PathArg | Sequence[PathArg], family: str, *, stamps: bool = False) -> ScanResult:
+def scan_family(
+    paths: PathArg | Sequence[PathArg], family: str, *, stamps: bool = False, workers: int = 0,
+) -> ScanResult:
     """The packages of one family in the given package paths, as ``scan_repo`` lists them,
     touching only that family's directory and files (a solve loads families on demand).
-    ``stamps`` as in ``scan_repo``."""
+    ``stamps`` as in ``scan_repo``; ``workers``: threads that look up the versions'
+    definition files (on a network file system, where each lookup waits on latency and
+    lookups overlap), 0 one after the other."""
     problems: list[ScanProblem] = []
     packages: list[ScannedPackage] = []
     if not is_valid_package_name(family):
@@ -182,7 +188,12 @@ def scan_family(paths: PathArg | Sequence[PathArg], family: str, *, stamps: bool
         refs = [FamilyRef(location, repo, family, None)] if os.path.isdir(os.path.join(location, family)) else []
         refs += [FamilyRef(location, repo, family, fmt) for fmt in ("py", "yaml")
                  if os.path.isfile(f"{location}{os.sep}{family}.{fmt}")]
-        for ref, draft in zip(refs, _list_unit((refs, _NO_LIMIT, stamps))):
+        if workers:  # list only, then the lookups in small slices on threads
+            drafts = _list_unit((refs, 0, stamps))
+            _resolve_pending(refs, drafts, workers, None, stamps, per_task=VERSIONS_PER_FAMILY_TASK)
+        else:
+            drafts = _list_unit((refs, _NO_LIMIT, stamps))
+        for ref, draft in zip(refs, drafts):
             packages += _packages(ref, draft.kind, draft.rows)
             problems += draft.problems
     return ScanResult(packages, problems)
@@ -266,15 +277,16 @@ def _list_all(
 
 
 def _resolve_pending(
-    refs: list[FamilyRef], drafts: list[FamilyDraft], workers: int, executor: Executor | None, stamps: bool
+    refs: list[FamilyRef], drafts: list[FamilyDraft], workers: int, executor: Executor | None, stamps: bool,
+    per_task: int = VERSIONS_PER_UNIT,
 ) -> None:
-    """Second round: the definition lookups of big families, in slices."""
+    """Second round: the definition lookups of big families, in slices of ``per_task``."""
 
     tasks: list[ResolveTask] = []
     owners: list[int] = []
     for index, (ref, draft) in enumerate(zip(refs, drafts)):
-        for start in range(0, len(draft.pending), VERSIONS_PER_UNIT):
-            names = draft.pending[start : start + VERSIONS_PER_UNIT]
+        for start in range(0, len(draft.pending), per_task):
+            names = draft.pending[start : start + per_task]
             tasks.append((ref.path, ref.name, names, draft.building, stamps))
             owners.append(index)
     for index, (rows, met) in zip(owners, pmap(_resolve_unit, tasks, workers=workers, executor=executor)):

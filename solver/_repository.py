@@ -135,6 +135,7 @@ class Repository:
         files, and evaluates ``@late`` requirements as it does during its own solve."""
         from rezsnap.parser import load_scanned_package
         from rezsnap.scanner import scan_family
+        from rezsnap.scanner._scan import DEFAULT_WORKERS
 
         paths = [os.fspath(p) for p in paths]
         slow: list[bool] = []  # probed once, on the first family with many files to read
@@ -142,7 +143,8 @@ class Repository:
         def load(name: str, range_: VersionRange | None, known: Family | None) -> Family | None:
             have = {p.version.packed_key for p in known.packages} if known else set()
             items = []
-            listed = scan_family(paths, name)
+            # once a slow file system is found, the definition lookups overlap too
+            listed = scan_family(paths, name, workers=DEFAULT_WORKERS if slow and slow[0] else 0)
             wanted = [package for package in listed
                       if not (range_ is not None or have) or _wanted(package.version, range_, have)]
             for package, content in zip(wanted, _contents(wanted, slow)):
@@ -206,7 +208,8 @@ def _contents(packages: Sequence[Any], slow: list[bool]) -> list[bytes | None]:
     """The definition files' bytes, read by many threads at once on a slow (network) file
     system, where each read waits on latency and reads overlap, as the snapshot's load does;
     ``None`` (read later, by the loader) on a local disk, for combined files and on errors."""
-    if len(packages) < MIN_FILES_FOR_THREADS:
+    known_slow = bool(slow) and slow[0]
+    if len(packages) < (2 if known_slow else MIN_FILES_FOR_THREADS):  # probed slow: any overlap pays
         return [None] * len(packages)
     from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS, stat_latency
 

@@ -59,6 +59,36 @@ def test_parallel_equals_serial(name: str, tmp_path: Path) -> None:
     assert parallel.problems == serial.problems
 
 
+@pytest.mark.parametrize("name", sorted(TREES))
+def test_one_family_lists_as_in_the_whole_scan_serially_and_on_threads(name: str, tmp_path: Path) -> None:
+    """``scan_family`` (a solve's on-demand loading) lists each family as the whole scan does,
+    with its lookups one after the other or on threads (a network file system)."""
+    from rezsnap.scanner import scan_family
+
+    paths = TREES[name](tmp_path)
+    whole = scan_repo(paths, workers=0, stamps=True)
+    for family in sorted({p.family for p in whole}):
+        serial = scan_family(paths, family, stamps=True)
+        assert serial == [p for p in whole if p.family == family], family
+        threaded = scan_family(paths, family, stamps=True, workers=4)
+        assert threaded == serial and threaded.problems == serial.problems, family
+
+
+def test_a_big_family_on_threads_lists_as_serially(tmp_path: Path) -> None:
+    from rezsnap.scanner import scan_family
+
+    from .trees import package_py
+
+    for i in range(40):
+        package_py(tmp_path, "big", f"1.{i}")
+    (tmp_path / "big" / "2.0").mkdir()  # no definition file
+    (tmp_path / "big" / "1.3" / "package.py").unlink()
+    (tmp_path / "big" / "1.3" / "package.yaml").write_text("name: big\nversion: '1.3'\n")
+    serial = scan_family([str(tmp_path)], "big", stamps=True)
+    assert len(serial) == 41
+    assert scan_family([str(tmp_path)], "big", stamps=True, workers=8) == serial
+
+
 def test_order_is_repo_family_version(tmp_path: Path) -> None:
     paths = TREES["version_order"](tmp_path)
     result = scan_repo(paths, workers=0)

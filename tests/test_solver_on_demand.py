@@ -143,8 +143,9 @@ def test_without_exec_fallback_a_late_candidate_fails_only_where_needed(late_rep
 def test_reads_overlapped_on_a_slow_file_system_give_the_same_resolves(
     late_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On a network file system a family's files are read by many threads (the stat probe
-    decides); the packages and resolves are those of serial reads."""
+    """On a network file system a family's files are read, and its versions' definition files
+    looked up, by many threads (the stat probe decides); the packages and resolves are those
+    of serial reads."""
     from rezsnap.scanner import _scan
 
     for version in range(1, 13):
