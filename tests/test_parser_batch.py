@@ -114,3 +114,18 @@ def test_a_multiprocessing_child_that_used_the_shared_pool_ends() -> None:
         os.killpg(child.pid, signal.SIGKILL)
     assert not hung and child.exitcode == 0
     assert child not in multiprocessing.active_children()
+
+
+def test_records_pickle_to_equal_records() -> None:
+    """Workers send their records pickled (PackageData pickles through its constructor)."""
+    import pickle
+
+    from rezsnap.model import PackageData
+
+    records = [PackageData("a", "1"), PackageData("b", "2.0", ("a-1+",), (("x",), ("y-2", "z")), 1600000000),
+               PackageData("c", "", (), (), None)]
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        copies = pickle.loads(pickle.dumps(records, protocol))
+        assert copies == records
+        assert [type(c) for c in copies] == [PackageData] * 3
+        assert [hash(c) for c in copies] == [hash(r) for r in records]
