@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "Timing", "byte_compile_rezsnap", "compare", "format_comparison", "fresh_process", "timed"]
+__all__ = ["Comparison", "Timing", "byte_compile_rezsnap", "compare", "format_comparison", "fresh_process", "process_seconds", "timed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,13 @@ def fresh_process(script: str, argument: object, *, env: dict[str, str] | None =
                                capture_output=True, text=True, check=True, timeout=timeout)
     seconds = time.perf_counter() - start
     return seconds, json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def process_seconds(argv: list[str], env: dict[str, str] | None = None, timeout: float = 7200) -> float:
+    """Wall seconds of one whole process (start to exit, as cron or a user waits for it)."""
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=timeout)
+    return time.perf_counter() - start
 
 
 #: Every package of the distribution (each may live in its own folder: see pyproject's package-dir).

@@ -11,22 +11,14 @@ install leaves them.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 
-from ._timing import Comparison, Timing, byte_compile_rezsnap
+from ._timing import Comparison, Timing, byte_compile_rezsnap, process_seconds
 from .rez_reference import isolated_rez_environ, require_rez
 
 __all__ = ["bench_nightly"]
-
-
-def _seconds(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=7200)
-    return time.perf_counter() - start
 
 
 def bench_nightly(paths: Sequence[str], *, repeat: int = 3) -> list[Comparison]:
@@ -42,17 +34,17 @@ def bench_nightly(paths: Sequence[str], *, repeat: int = 3) -> list[Comparison]:
             for name in (output, output + ".index"):  # a full build: nothing to refresh from
                 if os.path.exists(name):
                     os.remove(name)
-            return _seconds([python, "-m", "rezsnap", "snapshot", "--paths", *paths, "-o", output,
+            return process_seconds([python, "-m", "rezsnap", "snapshot", "--paths", *paths, "-o", output,
                              "--no-progress"], env)
 
         contenders: dict[str, Callable[[], float]] = {
-            "rez_load": lambda: _seconds([python, "-m", "rezsnap.bench.rez_reference", "load", *paths], env),
+            "rez_load": lambda: process_seconds([python, "-m", "rezsnap.bench.rez_reference", "load", *paths], env),
             "full": full,
-            "refresh": lambda: _seconds([python, "-m", "rezsnap", "snapshot", "--paths", *paths, "-o", output,
+            "refresh": lambda: process_seconds([python, "-m", "rezsnap", "snapshot", "--paths", *paths, "-o", output,
                                          "--previous", output, "--no-progress"], env),
-            "rez_enumerate": lambda: _seconds([python, "-m", "rezsnap.bench.rez_reference", "enumerate", *paths],
+            "rez_enumerate": lambda: process_seconds([python, "-m", "rezsnap.bench.rez_reference", "enumerate", *paths],
                                               env),
-            "scan": lambda: _seconds([python, "-m", "rezsnap", "scan", "--json", "--paths", *paths], env),
+            "scan": lambda: process_seconds([python, "-m", "rezsnap", "scan", "--json", "--paths", *paths], env),
         }
         times: dict[str, list[float]] = {name: [] for name in contenders}
         for round_index in range(1 + repeat):

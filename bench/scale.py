@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._timing import byte_compile_rezsnap, fresh_process
+from ._timing import byte_compile_rezsnap, fresh_process, process_seconds
 
 __all__ = ["bench_scale", "format_scale"]
 
@@ -42,10 +41,7 @@ def _snapshot_in_fresh_process(path: str, output: str) -> dict[str, Any]:
 
 def _command_seconds(*arguments: str) -> float:
     """Wall seconds of one whole ``rezsnap`` process, as cron waits for it."""
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "rezsnap", *arguments], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=True, timeout=7200)
-    return time.perf_counter() - start
+    return process_seconds([sys.executable, "-m", "rezsnap", *arguments])
 
 
 def bench_scale(sizes: Sequence[int], *, seed: int = 0, rez_requests: int = 8,
