@@ -349,16 +349,23 @@ def _write(
 
 
 class _DataValues:
-    """The loaded columns of rows about to be written, as Python values (read once: the solve
-    index, the report and the stamps all need them, and the listing's come from the walk)."""
+    """The loaded columns of rows about to be written, as Python values, each converted once
+    when first asked for (the solve index, the report and the stamps share them; the index
+    wants none of a refresh's rows whose families are all unchanged)."""
 
     def __init__(self, data: pa.Table) -> None:
-        self.columns = {name: data.column(name).to_pylist() for name in DATA_COLUMNS}
+        self._data = data
+        self._columns: dict[str, list[Any]] = {}
+
+    def column(self, name: str) -> list[Any]:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = self._data.column(name).to_pylist()
+        return found
 
     def stamps(self) -> list[FileStamp | None]:
-        columns = self.columns
         return [None if mtime is None else (mtime, size, ctime)
-                for mtime, size, ctime in zip(columns["mtime_ns"], columns["size"], columns["ctime_ns"])]
+                for mtime, size, ctime in zip(self.column("mtime_ns"), self.column("size"), self.column("ctime_ns"))]
 
 
 # The solve index's fields that the walk gives: each from the scanned package, as the
@@ -377,7 +384,7 @@ def _add_index_rows(index_columns: dict[str, list[Any]], walked: _Walked, start:
     every = all(wanted)
     for name, values_of in index_columns.items():
         listed = _LISTED.get(name)
-        column = [listed(p) for p in packages] if listed is not None else values.columns[name]
+        column = [listed(p) for p in packages] if listed is not None else values.column(name)
         values_of += column if every else [value for value, keep in zip(column, wanted) if keep]
 
 
@@ -409,7 +416,7 @@ def _normalised(data: pa.Table, values: _DataValues) -> list[pa.Array]:
     order, so the same rows give the same file whether they were loaded now or reused. (The
     listing's dictionaries are built in first-use order already.)"""
     columns = data.columns
-    columns[data.schema.get_field_index("source")] = _dictionary(values.columns["source"])
+    columns[data.schema.get_field_index("source")] = _dictionary(values.column("source"))
     return columns  # type: ignore[no-any-return]
 
 
@@ -443,10 +450,10 @@ _CANNOT_READ: Final = "cannot read "  # how _load.py words a definition file it 
 
 def _tally(packages: Sequence[ScannedPackage], values: _DataValues, report: SnapshotReport) -> None:
     """Count the written rows per source, and list the rows without data."""
-    for source, count in Counter(values.columns["source"]).items():
+    for source, count in Counter(values.column("source")).items():
         report.sources[source] += count
     reported = {problem.path for problem in report.problems}
-    for package, error in zip(packages, values.columns["error"]):
+    for package, error in zip(packages, values.column("error")):
         if error is None:
             continue
         report.errors.append((package.uri or package.family, error))
