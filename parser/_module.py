@@ -28,6 +28,7 @@ from ._literals import (
     literal_value,
     parse_module,
 )
+from ._scopes import Settings, exit_block, set_attribute, wrapped
 
 __all__ = ["REX_FUNCTIONS", "SOLVER_FIELDS", "read_static_assignments"]
 
@@ -90,12 +91,16 @@ class _ModuleReader:
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
         self.rebound: set[str] = set()  # rez's own names the file has bound to something else
+        self.scopes: dict[tuple[str, ...], Settings] = {}  # rez keeps one scope object per path of names
 
     def statement(self, statement: ast.stmt) -> None:
         line = statement.lineno
         if isinstance(statement, ast.Pass) or _is_docstring(statement):
             return
         if isinstance(statement, ast.Assign):
+            own = self._own_binding(statement.value)
+            if own is not None and all(isinstance(t, ast.Name) and t.id == own for t in statement.targets):
+                return  # ``late = locals()["late"]``: rez's own object bound to its own name again
             value = literal_value(statement.value, self.values)
             for target in statement.targets:
                 if not isinstance(target, ast.Name):
@@ -139,13 +144,32 @@ class _ModuleReader:
             if late:
                 raise LateBound(f"@late() function defines '{func.name}'", func.lineno)
             raise DynamicSource(f"function defines '{func.name}'", func.lineno)
-        # Defaults and annotations are evaluated when rez execs the 'def'.
-        args = func.args
-        if args.defaults or args.kw_defaults or func.returns or any(
-            a.annotation for a in args.args + args.kwonlyargs + args.posonlyargs
-        ):
-            raise DynamicSource(f"function '{func.name}' has defaults or annotations", func.lineno)
+        # Defaults are evaluated when rez execs the 'def': data, or not static. Annotations
+        # are not evaluated: rez compiles the file with postponed annotations (see _compile).
+        for default in [*func.args.defaults, *func.args.kw_defaults]:
+            if default is not None:
+                literal_value(default, self.values)
         return FUNCTION
+
+    def _own_binding(self, node: ast.expr) -> str | None:
+        """The name of ``locals()["late"]`` or ``globals()["late"]`` (any of rez's own names
+        the file has not rebound): at module level both are the namespace rez execs in, so
+        the value is rez's own object (a way of writing ``late`` that pleases linters)."""
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)):
+            return None
+        call, key = node.value, node.slice
+        if (
+            isinstance(call.func, ast.Name)
+            and call.func.id in ("locals", "globals")
+            and call.func.id not in self.values  # the builtin
+            and not call.args
+            and not call.keywords
+            and isinstance(key, ast.Constant)
+            and key.value in REZ_GLOBALS
+            and key.value not in self.rebound
+        ):
+            return str(key.value)
+        return None
 
     def _is_rez_call(self, node: ast.expr, name: str) -> bool:
         """``node`` calls rez's own ``name`` (not one the file rebound)."""
@@ -156,9 +180,10 @@ class _ModuleReader:
             and name not in self.rebound
         )
 
-    def _with_scope(self, statement: ast.With, names: dict[str, object] | None = None) -> None:
+    def _with_scope(self, statement: ast.With, names: dict[str, object] | None = None,
+                    path: tuple[str, ...] = (), parent: Settings | None = None) -> None:
         """``with scope("name") [as target]:``: rez collects the block's bindings into a
-        dict named after the scope, then restores the module namespace."""
+        dict named after the scope, then restores the module namespace (``_scopes.py``)."""
         line = statement.lineno
         call = statement.items[0].context_expr if len(statement.items) == 1 else None
         if (
@@ -170,25 +195,33 @@ class _ModuleReader:
             or not isinstance(call.args[0].value, str)  # type: ignore[attr-defined]
         ):
             raise DynamicSource("top-level With other than 'with scope(\"name\")'", line)
-        if names is None and call.args[0].value in SOLVER_FIELDS:  # type: ignore[attr-defined]
+        scope_name: str = call.args[0].value  # type: ignore[attr-defined]
+        if names is None and scope_name in SOLVER_FIELDS:
             # rez replaces the field with the scope's dict
-            raise DynamicSource(f"scope named like the field '{call.args[0].value}'", line)  # type: ignore[attr-defined]
+            raise DynamicSource(f"scope named like the field '{scope_name}'", line)
         target = statement.items[0].optional_vars
         if target is not None and (not isinstance(target, ast.Name) or target.id in REZ_GLOBALS):
             raise DynamicSource("'with scope(...) as' something other than a plain name", line)
-        scope_names = dict(self.values if names is None else names)
+        entered = self.values if names is None else names
+        scope_names = dict(entered)
         scope_target = target.id if target is not None else None
         if scope_target is not None:
             scope_names.pop(scope_target, None)
+        scope_path = (*path, scope_name)
+        settings = self.scopes.setdefault(scope_path, Settings())
         for inner in statement.body:
-            self._scope_statement(inner, scope_names, scope_target)
+            self._scope_statement(inner, scope_names, scope_target, settings, scope_path)
+        exit_block(settings, entered, scope_names)
+        if parent is not None:  # ScopeContext._scope_exit: the enclosing scope gets a copy
+            parent[scope_name] = wrapped(settings)
 
-    def _scope_statement(self, statement: ast.stmt, names: dict[str, object], target: str | None) -> None:
+    def _scope_statement(self, statement: ast.stmt, names: dict[str, object], target: str | None,
+                         settings: Settings, path: tuple[str, ...]) -> None:
         line = statement.lineno
         if isinstance(statement, ast.Pass) or _is_docstring(statement):
             return
         if isinstance(statement, ast.With):
-            self._with_scope(statement, names)
+            self._with_scope(statement, names, path, settings)
             return
         if not isinstance(statement, ast.Assign):
             raise DynamicSource(f"{type(statement).__name__} in a scope block", line)
@@ -200,8 +233,11 @@ class _ModuleReader:
                 if node.id in REZ_GLOBALS or node.id == target:
                     raise DynamicSource(f"'{node.id}' rebound in a scope block", line)
                 names[node.id] = value
-            elif not _is_setting(node, target):
+                continue
+            chain = _setting_chain(node, target)
+            if chain is None:
                 raise DynamicSource("assignment in a scope block to something other than a setting", line)
+            set_attribute(settings, chain, value, line)
 
     def _import_from(self, statement: ast.ImportFrom) -> None:
         line = statement.lineno
@@ -231,12 +267,17 @@ def _is_docstring(statement: ast.stmt) -> bool:
     )
 
 
-def _is_setting(node: ast.expr, target: str | None) -> bool:
-    """``target.a.b = ...`` on the scope object: a nested setting of the scope."""
-    if target is None or not isinstance(node, ast.Attribute):
-        return False
+def _setting_chain(node: ast.expr, target: str | None) -> list[str] | None:
+    """The names of ``target.a.b`` (``["a", "b"]``), a setting of the scope object, or None.
+    Every name but the last is read first: one that the object itself has (``data``,
+    ``get``, a private method...) would be found before the settings, so none may be one."""
+    chain: list[str] = []
     while isinstance(node, ast.Attribute):
-        if node.attr.startswith("_") or node.attr in SCOPE_OBJECT_ATTRIBUTES:
-            return False
+        chain.append(node.attr)
         node = node.value
-    return isinstance(node, ast.Name) and node.id == target
+    if target is None or not chain or not isinstance(node, ast.Name) or node.id != target:
+        return None
+    chain.reverse()
+    if any(name.startswith("_") or name in SCOPE_OBJECT_ATTRIBUTES for name in chain[:-1]):
+        return None
+    return chain

@@ -129,6 +129,36 @@ CORPUS: dict[str, tuple[str, str]] = {
     "scope_reads_module_name": (BASE + "base = 'x'\nwith scope('config') as c:\n    c.path = base + '/p'\n",
                                 "static"),
     "scope_object_attribute": (BASE + "with scope('config') as c:\n    c.data.x = 1\n", "dynamic"),
+    # -- settings are data or child objects (rez.utils.scope): setting through data raises
+    "scope_set_through_value": (BASE + "with scope('config') as c:\n    c.foo = 1\n    c.foo.bar = 2\n", "error"),
+    "scope_set_through_dict": (BASE + "with scope('config') as c:\n    c.foo = {}\n    c.foo.bar = 2\n", "error"),
+    "scope_set_through_child_value": (BASE + "with scope('config') as c:\n    c.a.b = 1\n    c.a.b.c = 2\n", "error"),
+    "scope_set_through_earlier_block": (BASE + "with scope('config') as c:\n    c.foo = 1\n"
+                                        "with scope('config') as d:\n    d.foo.bar = 2\n", "error"),
+    "scope_set_through_plain_name": (BASE + "with scope('config'):\n    foo = 1\n"
+                                     "with scope('config') as d:\n    d.foo.bar = 2\n", "error"),
+    "scope_set_through_plain_dict": (BASE + "with scope('config'):\n    foo = {'a': 1}\n"
+                                     "with scope('config') as d:\n    d.foo.bar = 2\n", "static"),
+    "scope_set_through_nested_value": (BASE + "with scope('config') as c:\n    with scope('sub') as s:\n"
+                                       "        s.x = 1\n    c.sub = 3\n    c.sub.z = 1\n", "error"),
+    "scope_set_through_nested_scope": (BASE + "with scope('config') as c:\n    with scope('sub') as s:\n"
+                                       "        s.x = 1\n    c.sub.y = 2\n", "static"),
+    "scope_nested_scope_after_value": (BASE + "with scope('config') as c:\n    c.sub = 1\n"
+                                       "    with scope('sub') as s:\n        s.x = 1\n", "static"),
+    "scope_children": (BASE + "with scope('config') as c:\n    c.a.b = 1\n    c.a.d = 2\n    c.a.b = 3\n",
+                       "static"),
+    "scope_private_setting": (BASE + "with scope('config') as c:\n    c._x = '/p'\n", "static"),
+    "scope_object_attribute_setting": (BASE + "with scope('config') as c:\n    c.data = 1\n    c.get = 2\n"
+                                       "    c.read_only = True\n    c.y = 1\n", "static"),
+    "scope_private_child": (BASE + "with scope('config') as c:\n    c._x.y = 1\n", "any"),
+    "scope_dunder_setting": (BASE + "with scope('config') as c:\n    c.__x__ = 1\n", "any"),
+    # a module-level name the block leaves alone is no setting, unless it differs from itself
+    "scope_module_unchanged": ("import os\n" + BASE + "with scope('config') as c:\n    pass\n"
+                               "with scope('config') as d:\n    d.os.x = 1\n", "static"),
+    "scope_nan_unchanged": (BASE + "x = 1e999 + -1e999\nwith scope('config') as c:\n    c.x.y = 1\n"
+                            "with scope('config') as d:\n    d.x.y = 1\n", "error"),
+    "scope_imported_nan": ("from math import nan\n" + BASE + "with scope('config') as c:\n    pass\n"
+                           "with scope('config') as d:\n    d.nan.y = 1\n", "error"),
     # -- rez's own names rebound by the file
     "rebound_scope_unused": (BASE + "scope = 1\nrequires = ['a']\n", "static"),
     "rebound_scope_used": (BASE + "scope = 1\nwith scope('config'):\n    pass\n", "error"),
@@ -145,6 +175,24 @@ CORPUS: dict[str, tuple[str, str]] = {
     "late_pre_commands": (BASE + "@late()\ndef pre_commands():\n    pass\n", "error"),
     "late_post_commands": (BASE + "@late()\ndef post_commands():\n    pass\n", "error"),
     "late_other_field": (BASE + "requires = ['a']\n@late()\ndef description():\n    return 'x'\n", "static"),
+    # -- rez's own names read back from the namespace (lint-friendly spellings)
+    "late_from_locals": ("late = locals()['late']\n" + BASE + "@late()\ndef description():\n    return 'x'\n",
+                         "static"),
+    "late_from_globals": ('late = globals()["late"]\n' + BASE, "static"),
+    "include_from_globals": ('include = globals()["include"]\n' + BASE, "static"),
+    "late_from_locals_other_name": ("early = locals()['late']\n" + BASE, "any"),
+    "missing_from_locals": ("late = locals()['nope']\n" + BASE, "error"),
+    "late_from_rebound_locals": ("locals = dict\nlate = locals()['late']\n" + BASE, "error"),
+    "late_from_locals_after_rebinding": ("late = 0\nlate = locals()['late']\n" + BASE
+                                         + "@late()\ndef description():\n    return 'x'\n", "error"),
+    # -- defaults are evaluated by the 'def'; annotations are not (postponed by rez's compile)
+    "def_annotations": (BASE + "def commands() -> None:\n    pass\n"
+                        "def helper(a: Undefined, *b: 'x', **c: list[int]) -> Nope:\n    pass\n", "static"),
+    "def_literal_defaults": (BASE + "x = 3\ndef helper(a=1, b=x, *, c=[1, 'x'], d=None, e):\n    pass\n",
+                             "static"),
+    "def_unbound_default": (BASE + "def helper(a=undefined_name):\n    pass\n", "error"),
+    "def_default_bound_later": (BASE + "def helper(a=later):\n    pass\nlater = 1\n", "error"),
+    "def_call_default": (BASE + "def helper(a=len('x')):\n    pass\n", "dynamic"),
     # -- timestamp = True loads as 1 (bool is an int to rez's schema)
     "timestamp_true": (BASE + "timestamp = True\n", "static"),
     "timestamp_false": (BASE + "timestamp = False\n", "static"),
