@@ -132,12 +132,23 @@ class _ModuleReader:
         self.values[name] = value
 
     def _function(self, func: ast.FunctionDef) -> object:
-        """Plain functions and ``@late()`` ones are kept as source by rez; ``@early`` ones run."""
+        """Plain functions, ``@late()`` and ``@include(...)`` ones are kept as source by rez
+        (``include`` only records module names for when the code runs); ``@early`` ones run."""
         late = False
         for decorator in func.decorator_list:
-            if not self._is_rez_call(decorator, "late") or decorator.args or decorator.keywords:  # type: ignore[attr-defined]
-                raise DynamicSource(f"decorated function '{func.name}' (only @late() is static)", func.lineno)
-            late = True
+            if self._is_rez_call(decorator, "late") and not decorator.args and not decorator.keywords:  # type: ignore[attr-defined]
+                late = True
+            elif (
+                self._is_rez_call(decorator, "include")
+                and decorator.args  # type: ignore[attr-defined]
+                and not decorator.keywords  # type: ignore[attr-defined]
+                and not any(isinstance(arg, ast.Starred) for arg in decorator.args)  # type: ignore[attr-defined]
+            ):
+                for arg in decorator.args:  # type: ignore[attr-defined]
+                    literal_value(arg, self.values)
+            else:
+                raise DynamicSource(f"decorated function '{func.name}' (only @late() and @include() are static)",
+                                    func.lineno)
         if late and func.name in REX_FUNCTIONS:  # rez's late() raises when it decorates it
             raise InvalidSource(f"ValueError: Cannot use @late decorator on function '{func.name}'")
         if func.name in SOLVER_FIELDS:

@@ -175,6 +175,15 @@ CORPUS: dict[str, tuple[str, str]] = {
     "late_pre_commands": (BASE + "@late()\ndef pre_commands():\n    pass\n", "error"),
     "late_post_commands": (BASE + "@late()\ndef post_commands():\n    pass\n", "error"),
     "late_other_field": (BASE + "requires = ['a']\n@late()\ndef description():\n    return 'x'\n", "static"),
+    # -- @include(...) records module names for when the code runs (rez.utils.sourcecode)
+    "include_commands": (BASE + "@include('a', 'b')\ndef commands():\n    pass\n", "static"),
+    "include_late": (BASE + "@late()\n@include('a')\ndef description():\n    return 'x'\n", "static"),
+    "include_plain_function": (BASE + "@include('a')\ndef helper():\n    pass\n", "static"),
+    "include_not_a_string": (BASE + "m = 'a'\n@include(m, 1)\ndef commands():\n    pass\n", "static"),
+    "include_no_module": (BASE + "@include()\ndef commands():\n    pass\n", "error"),
+    "include_keyword": (BASE + "@include('a', b='c')\ndef commands():\n    pass\n", "error"),
+    "include_unbound_name": (BASE + "@include(nope)\ndef commands():\n    pass\n", "error"),
+    "include_requires": (BASE + "@include('a')\ndef requires():\n    return []\n", "dynamic"),
     # -- rez's own names read back from the namespace (lint-friendly spellings)
     "late_from_locals": ("late = locals()['late']\n" + BASE + "@late()\ndef description():\n    return 'x'\n",
                          "static"),
