@@ -27,7 +27,7 @@ import random
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rezsnap.parser import normalise_request
@@ -150,7 +150,7 @@ def synthetic_studio_cached(packages: int, seed: int = 0, cache: str | os.PathLi
         try:
             studio = synthetic_studio(scratch / "packages", packages=packages, seed=seed)
             (scratch / _MODEL).write_bytes(gzip.compress(json.dumps({
-                "packages": [astuple(p) for p in studio.packages],
+                "packages": [tuple(p) for p in studio.packages],
                 "requests": studio.requests, "failing_requests": studio.failing_requests,
             }).encode()))
             try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 __all__ = ["PackageData", "PackageKind", "ScanProblem", "ScannedPackage"]
@@ -53,8 +52,7 @@ class ScannedPackage(NamedTuple):
         return self.path
 
 
-@dataclass(frozen=True, slots=True)
-class ScanProblem:
+class ScanProblem(NamedTuple):
     """Something the scan could not read, or read but had to skip.
 
     ``code`` is a short stable identifier (see ``rezsnap.scanner.PROBLEM_CODES``);
@@ -67,12 +65,16 @@ class ScanProblem:
     family: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PackageData:
+class PackageData(NamedTuple):
     """What the solver needs of one package, as rez would load it.
 
     ``requires`` and each variant hold requirement strings normalised as rez
     prints them (``str(PackageRequest(s))``).
+
+    Named tuples, as ``ScannedPackage``: a parse builds one per package file and a batched
+    parse sends each from its worker, and a tuple is the cheapest immutable record to build
+    and to pickle (a slotted dataclass pickles through ``fields()``, about 4 us each way);
+    the process that only walks (``rezsnap scan``, a refresh) also imports no ``dataclasses``.
     """
 
     name: str
@@ -80,11 +82,6 @@ class PackageData:
     requires: tuple[str, ...] = ()
     variants: tuple[tuple[str, ...], ...] = ()
     timestamp: int | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The batched parse sends every record from its workers: a slotted dataclass pickles
-        # through fields() per object (about 4 us each way); its constructor takes 1 us.
-        return (type(self), (self.name, self.version, self.requires, self.variants, self.timestamp))
 
     @classmethod
     def from_rez(cls, package: Any) -> PackageData:

@@ -14,9 +14,6 @@ from os import stat
 from stat import S_ISREG
 from typing import Final, NamedTuple
 
-from rezsnap.parser._literals import FUNCTION, DynamicSource, InvalidSource
-from rezsnap.parser._module import read_static_assignments
-
 from rezsnap._io import read_regular_file_stat
 from rezsnap.model import PackageKind, ScanProblem
 from rezsnap.version import InvalidVersion, Version, is_valid_version, packed_version_key
@@ -274,6 +271,10 @@ def _read_combined_versions(path: str, fmt: str) -> tuple[list[str], os.stat_res
         if data is None:
             data = {}  # rez reads an empty yaml file as {}
     else:
+        # here: the static reader (ast) is only needed for a combined .py family, which is rare
+        from rezsnap.parser._literals import DynamicSource, InvalidSource
+        from rezsnap.parser._module import read_static_assignments
+
         try:
             data = read_static_assignments(content)
         except DynamicSource as exc:
@@ -289,6 +290,8 @@ def _read_combined_versions(path: str, fmt: str) -> tuple[list[str], os.stat_res
 
 def _validated_versions(data: dict[object, object]) -> list[str]:
     """The schema of ``FileSystemCombinedPackageFamilyResource``: a list of valid version strings."""
+    from rezsnap.parser._literals import FUNCTION
+
     versions = data.get("versions")
     if "versions" not in data:
         versions = []

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from typing import Final, Union
+from typing import Final, NamedTuple, Union
 
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
@@ -56,8 +55,7 @@ VERSIONS_PER_UNIT: Final = 128
 VERSIONS_PER_FAMILY_TASK: Final = 8
 
 
-@dataclass(frozen=True, slots=True)
-class FamilyRef:
+class FamilyRef(NamedTuple):
     """A family found at a repository root: a directory, or a ``name.py``/``name.yaml`` file."""
 
     location: str  # the repository root, realpath'd as rez does
