@@ -66,14 +66,12 @@ def test_every_public_name_resolves() -> None:
 
 
 _COMMAND_THEN_MODULES = """
-import json, sys
+import atexit, json, sys
 from rezsnap._entry import run
 sys.argv[1:] = json.loads(sys.argv[1])
-try:
-    run()  # the program's entry point, as the rezsnap command runs it
-except SystemExit as exc:
-    code = exc.code
-print(json.dumps([code, sorted(sys.modules)]))
+# run() ends the process once the exit handlers have run: this one reports the modules
+atexit.register(lambda: print(json.dumps(sorted(sys.modules))))
+run()  # the program's entry point, as the rezsnap command runs it
 """
 
 
@@ -96,7 +94,7 @@ def test_snapshot_refresh_and_scan_commands_import_no_pandas(rez_bench: tuple[An
     for name, argv in commands.items():
         completed = subprocess.run([sys.executable, "-c", _COMMAND_THEN_MODULES, json.dumps(argv)],
                                    capture_output=True, text=True, check=True, timeout=300)
-        code, modules = json.loads(completed.stdout.splitlines()[-1])
+        code, modules = completed.returncode, json.loads(completed.stdout.splitlines()[-1])
         assert code == 0, (name, completed.stderr)
         assert [m for m in modules if m.partition(".")[0] in unused] == [], name
         if name == "snapshot":
@@ -186,7 +184,7 @@ def test_a_changed_refresh_by_the_program_equals_a_full_build(tmp_path: Path) ->
     def program(arguments: list[str]) -> list[str]:
         completed = subprocess.run([sys.executable, "-c", _COMMAND_THEN_MODULES, json.dumps(arguments)],
                                    capture_output=True, text=True, check=True, timeout=120)
-        code, modules = json.loads(completed.stdout.splitlines()[-1])
+        code, modules = completed.returncode, json.loads(completed.stdout.splitlines()[-1])
         assert code == 0, completed.stderr
         return modules  # type: ignore[no-any-return]
 
