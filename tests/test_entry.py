@@ -17,9 +17,9 @@ _PROGRAM = [sys.executable, "-m", "rezsnap"]
 
 def test_exit_codes_and_output_of_the_program(tmp_path: Path) -> None:
     missing = subprocess.run([*_PROGRAM, "scan", "--paths", str(tmp_path / "nope"), "--strict"],
-                             capture_output=True, text=True, timeout=120)
+                             check=False, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 1 and "missing-repo" in missing.stderr
-    usage = subprocess.run([*_PROGRAM, "scan"], capture_output=True, text=True, timeout=120)
+    usage = subprocess.run([*_PROGRAM, "scan"], check=False, capture_output=True, text=True, timeout=120)
     assert usage.returncode == 2 and "--paths" in usage.stderr
     (tmp_path / "lib" / "1.0").mkdir(parents=True)
     (tmp_path / "lib" / "1.0" / "package.py").write_text("name = 'lib'\nversion = '1.0'\n")
