@@ -6,10 +6,8 @@ make a small ``rez env`` slower)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from statistics import median
@@ -17,7 +15,7 @@ from statistics import median
 from rezsnap.rez._activation import enabled_for_a_while
 from rezsnap.snapshot import build_snapshot
 
-from ._timing import Comparison, Timing
+from ._timing import Comparison, Timing, timed_process
 from .rez_reference import isolated_rez_environ, require_rez
 
 __all__ = ["bench_rez_env"]
@@ -25,10 +23,7 @@ __all__ = ["bench_rez_env"]
 
 def _rez_env(request: list[str], env: dict[str, str]) -> tuple[float, int]:
     rez = str(Path(sys.executable).with_name("rez"))
-    started = time.perf_counter()
-    done = subprocess.run([rez, "env", *request, "--", "true"], env=env, check=False, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, timeout=600)
-    return time.perf_counter() - started, done.returncode
+    return timed_process([rez, "env", *request, "--", "true"], env, timeout=600)
 
 
 def _alternating(requests: list[list[str]], plain: dict[str, str], ours: dict[str, str]

@@ -123,3 +123,16 @@ def test_all_runs_every_stage_in_its_own_child_and_ends() -> None:
     tasks = [comparison["task"] for comparison in json.loads(completed.stdout)]
     assert [tasks[0], tasks[-1]] == ["scan", "100,000 range intersections"]
     assert any(task.startswith("solve") for task in tasks) and any(task.startswith("snapshot") for task in tasks)
+
+
+def test_whole_process_timing_waits_in_the_kernel_and_enforces_its_timeout() -> None:
+    """``Popen.wait(timeout)`` polls up to 50 ms late; the bench's timer waits in one
+    ``waitpid`` and still kills a process that runs past the limit."""
+    from rezsnap.bench._timing import process_seconds, timed_process
+
+    seconds, code = timed_process([sys.executable, "-c", "import sys; sys.exit(3)"])
+    assert code == 3 and 0 < seconds < 30
+    seconds, code = timed_process([sys.executable, "-c", "import time; time.sleep(60)"], timeout=0.5)
+    assert code != 0 and seconds < 30
+    with pytest.raises(subprocess.CalledProcessError):
+        process_seconds([sys.executable, "-c", "raise SystemExit(1)"])
