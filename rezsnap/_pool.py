@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import atexit
-import concurrent.futures as cf
-import multiprocessing
-import multiprocessing.util
 import os
 import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ._unused import keep_unused_modules_out, own_process
+
+# concurrent.futures' process pool and multiprocessing are imported when a pool starts: with
+# logging, socket, pickle, tempfile and shutil they cost a process about 30 ms (measured),
+# which a serial walk or a walk on threads does not need.
+if TYPE_CHECKING:
+    import concurrent.futures as cf
+    import multiprocessing.context
 
 __all__ = [
     "cpu_count", "fork_context", "pmap", "process_pool", "shared_process_pool", "shutdown_shared_pool", "worker_setup",
@@ -45,7 +49,9 @@ def pmap(
     elif workers == 0:
         yield from map(func, items)
     else:
-        with cf.ThreadPoolExecutor(max_workers=workers) as private:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as private:
             yield from _ordered(private, func, items, window)
 
 
@@ -76,6 +82,8 @@ def cpu_count() -> int:
 def fork_context() -> multiprocessing.context.BaseContext:
     """Fork where the platform can: a forkserver or spawn child re-imports the caller's
     ``__main__`` script, which breaks a pool for a script without a ``__main__`` guard."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
@@ -103,7 +111,9 @@ _PARENT_POLL_S = 0.5
 
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A process pool of ``workers`` forked workers set up by ``worker_setup``."""
-    return cf.ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=worker_setup)
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=worker_setup)
 
 
 _SHARED_POOL: cf.ProcessPoolExecutor | None = None
@@ -121,6 +131,8 @@ def shared_process_pool() -> cf.ProcessPoolExecutor:
     """
     global _SHARED_POOL
     if _SHARED_POOL is None or getattr(_SHARED_POOL, "_broken", False):
+        import multiprocessing.util
+
         _SHARED_POOL = process_pool(min(cpu_count(), 8))
         atexit.register(_SHARED_POOL.shutdown, wait=True, cancel_futures=True)
         # A multiprocessing child runs no atexit handlers: on exit it joins its non-daemon

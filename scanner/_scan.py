@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
-from typing import Final, NamedTuple, Union
+from typing import TYPE_CHECKING, Final, NamedTuple, Union
 
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
@@ -24,6 +23,9 @@ from ._families import (
     resolve_definitions,
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
+
+if TYPE_CHECKING:  # a serial walk imports no pool (rezsnap._pool)
+    from concurrent.futures import Executor
 
 __all__ = [
     "DEFAULT_WORKERS",
@@ -233,7 +235,7 @@ def scan_repo(
             if executor is None and workers is None:
                 chosen = stack.enter_context(_auto_executor(refs))
             drafts = _walk(refs, pool_size, chosen, progress, stamps)
-    except (BrokenProcessPool, RuntimeError, OSError):
+    except (RuntimeError, OSError):  # BrokenProcessPool is a RuntimeError
         if executor is not None or workers is not None:
             raise
         # The automatic process pool could not start (e.g. a script without a
@@ -293,7 +295,8 @@ def _resolve_pending(
 
 
 def _is_process_pool(executor: Executor | None) -> bool:
-    return isinstance(executor, ProcessPoolExecutor)
+    process = sys.modules.get("concurrent.futures.process")  # not imported: no process pool exists
+    return process is not None and isinstance(executor, process.ProcessPoolExecutor)
 
 
 def stat_latency(paths: Sequence[str], samples: int = 16) -> float:
@@ -316,6 +319,8 @@ def stat_latency(paths: Sequence[str], samples: int = 16) -> float:
 def _auto_executor(refs: Sequence[FamilyRef]) -> Iterator[Executor | None]:
     """The pool ``workers=None`` picks by measuring the file system (see README, Performance)."""
     if stat_latency([ref.path for ref in refs]) > SLOW_STAT_SECONDS:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(DEFAULT_WORKERS) as threads:
             yield threads
         return

@@ -56,6 +56,25 @@ def test_solve_from_a_snapshot_path_with_its_index_imports_no_pyarrow(rez_bench:
     assert [name for name in ("pyarrow", "numpy", "concurrent.futures", *_BUILDER_MODULES) if name in modules] == []
 
 
+_SOLVE_FROM_PATHS = """
+import json, sys
+import rezsnap
+result = rezsnap.solve(json.loads(sys.argv[2]), package_paths=[sys.argv[1]])
+print(json.dumps([result.status, sorted(sys.modules)]))
+"""
+
+
+def test_solve_from_package_paths_imports_no_process_pool(rez_bench: tuple[Any, Path]) -> None:
+    """Loading families on demand walks them serially or on threads: multiprocessing and
+    concurrent.futures' process pool (with logging, socket, tempfile: about 30 ms) stay out."""
+    dataset, _ = rez_bench
+    completed = subprocess.run([sys.executable, "-c", _SOLVE_FROM_PATHS, str(dataset.path),
+                                json.dumps(dataset.requests[0])], capture_output=True, text=True, check=True, timeout=120)
+    status, modules = json.loads(completed.stdout)
+    assert status == "solved"
+    assert [name for name in ("concurrent.futures.process", "multiprocessing") if name in modules] == []
+
+
 def test_every_public_name_resolves() -> None:
     for module in (rezsnap, rezsnap.snapshot, rezsnap.parser):
         for name in module.__all__:
