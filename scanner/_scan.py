@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Final, NamedTuple, Union
+from typing import TYPE_CHECKING, Final, NamedTuple, TypeVar, Union
 
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
@@ -30,10 +30,12 @@ if TYPE_CHECKING:  # a serial walk imports no pool (rezsnap._pool)
 __all__ = [
     "DEFAULT_WORKERS",
     "FamilyRef",
+    "RenderedScan",
     "ScanResult",
     "list_families",
     "normalise_paths",
     "scan_family",
+    "scan_rendered",
     "scan_repo",
 ]
 
@@ -224,29 +226,80 @@ def scan_repo(
     executor). The tasks are module-level functions with picklable arguments.
     ``stamps`` fills ``ScannedPackage.stamp`` where the walk ``stat``-s the file.
     """
+    problems: list[ScanProblem] = []
+    refs = _families_of(paths, workers, problems)
+    drafts = _on_a_pool(refs, workers, executor, lambda size, chosen: _walk(refs, size, chosen, progress, stamps))
+    packages: list[ScannedPackage] = []
+    for ref, draft in zip(refs, drafts):
+        packages += _packages(ref, draft.kind, draft.rows)
+        problems += draft.problems
+    return ScanResult(packages, problems)
+
+
+#: Renders a batch of packages (in scan order) as text; module-level, as it goes to the workers.
+Render = Callable[[list[ScannedPackage]], str]
+
+
+class RenderedScan(NamedTuple):
+    """``scan_rendered``'s answer: the text, and what a summary of the scan says."""
+
+    text: str
+    packages: int
+    families: int  # (package path, family) pairs that list at least one package
+    problems: list[ScanProblem]
+
+
+def scan_rendered(
+    paths: PathArg | Sequence[PathArg],
+    render: Render,
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> RenderedScan:
+    """The text of ``render`` over the packages ``scan_repo(paths)`` lists, rendered batch by
+    batch where the walk runs: on a process pool, each worker renders the families it
+    listed and only text comes back (``rezsnap scan --json``: its lines cost the parent
+    more than the walk's records). ``render`` must render a batch on its own (its texts are
+    joined in scan order) and be a module-level function. ``workers``, ``executor`` as in
+    ``scan_repo``."""
+    problems: list[ScanProblem] = []
+    refs = _families_of(paths, workers, problems)
+    units = _on_a_pool(refs, workers, executor, lambda size, chosen: _render_all(refs, size, chosen, progress, render))
+    texts, count, families = [], 0, set()
+    for text, listed, keys, met in units:
+        texts.append(text)
+        count += listed
+        families.update(keys)
+        problems += met
+    return RenderedScan("".join(texts), count, len(families), problems)
+
+
+def _families_of(paths: PathArg | Sequence[PathArg], workers: int | None, problems: list[ScanProblem]) -> list[FamilyRef]:
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, not {workers}")
-    problems: list[ScanProblem] = []
-    refs = [ref for repo in normalise_paths(paths) for ref in list_families(repo, problems)]
+    return [ref for repo in normalise_paths(paths) for ref in list_families(repo, problems)]
+
+
+_Walked = TypeVar("_Walked")
+
+
+def _on_a_pool(refs: list[FamilyRef], workers: int | None, executor: Executor | None,
+               walk: Callable[[int, Executor | None], _Walked]) -> _Walked:
+    """``walk(threads, executor)`` on the executor given or chosen (``_auto_executor``)."""
     pool_size = 0 if workers is None else workers
     try:
         with ExitStack() as stack:
             chosen = executor
             if executor is None and workers is None:
                 chosen = stack.enter_context(_auto_executor(refs))
-            drafts = _walk(refs, pool_size, chosen, progress, stamps)
+            return walk(pool_size, chosen)
     except (RuntimeError, OSError):  # BrokenProcessPool is a RuntimeError
         if executor is not None or workers is not None:
             raise
         # The automatic process pool could not start (e.g. a script without a
         # __main__ guard, or no more processes): the walk itself is serial-safe.
-        drafts = _walk(refs, 0, None, progress, stamps)
-
-    packages: list[ScannedPackage] = []
-    for ref, draft in zip(refs, drafts):
-        packages += _packages(ref, draft.kind, draft.rows)
-        problems += draft.problems
-    return ScanResult(packages, problems)
+        return walk(0, None)
 
 
 _NO_LIMIT: Final = 1 << 62
@@ -274,6 +327,45 @@ def _list_all(
             drafts.extend(found)
             bar.update(len(unit))
     return drafts
+
+
+RenderedUnit = tuple[str, int, list[tuple[str, str]], list[ScanProblem]]
+
+
+def _render_all(refs: list[FamilyRef], workers: int, executor: Executor | None, progress: bool,
+                render: Render) -> list[RenderedUnit]:
+    if (executor is not None or workers > 0) and not _is_process_pool(executor):
+        # on threads, big families are looked up in slices first: render here, per unit
+        drafts = _walk(refs, workers, executor, progress, False)
+        return [_rendered(refs[i : i + FAMILIES_PER_UNIT], drafts[i : i + FAMILIES_PER_UNIT], render)
+                for i in range(0, len(refs), FAMILIES_PER_UNIT)]
+    units = [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
+    rendered: list[RenderedUnit] = []
+    with progress_bar(len(refs), progress, unit="family", desc="scan") as bar:
+        for unit, found in zip(units, pmap(_render_unit, [(unit, render) for unit in units], workers=0,
+                                           executor=executor)):
+            rendered.append(found)
+            bar.update(len(unit))
+    return rendered
+
+
+def _render_unit(task: tuple[list[FamilyRef], Render]) -> RenderedUnit:
+    """Task: list a batch of families and render their packages (runs in a worker)."""
+    refs, render = task
+    return _rendered(refs, _list_unit((refs, _NO_LIMIT, False)), render)
+
+
+def _rendered(refs: list[FamilyRef], drafts: list[FamilyDraft], render: Render) -> RenderedUnit:
+    packages: list[ScannedPackage] = []
+    problems: list[ScanProblem] = []
+    families = []
+    for ref, draft in zip(refs, drafts):
+        listed = _packages(ref, draft.kind, draft.rows)
+        if listed:
+            families.append((ref.repo, ref.name))
+        packages += listed
+        problems += draft.problems
+    return render(packages), len(packages), families, problems
 
 
 def _resolve_pending(

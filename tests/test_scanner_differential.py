@@ -74,6 +74,40 @@ def test_one_family_lists_as_in_the_whole_scan_serially_and_on_threads(name: str
         assert threaded == serial and threaded.problems == serial.problems, family
 
 
+@pytest.mark.parametrize("name", sorted(TREES))
+def test_rendered_scan_equals_the_scan_rendered(name: str, tmp_path: Path) -> None:
+    """``scan_rendered`` (``rezsnap scan --json``: each worker renders what it listed) gives
+    the text, the counts and the problems of rendering ``scan_repo``'s answer, on every pool."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from rezsnap.scanner import scan_rendered
+
+    from rezsnap.cli._scan import json_text
+
+    paths = TREES[name](tmp_path)
+    whole = scan_repo(paths, workers=0)
+    expected = (json_text(whole), len(whole), len({(p.repo, p.family) for p in whole}), whole.problems)
+    assert tuple(scan_rendered(paths, json_text, workers=0)) == expected
+    assert tuple(scan_rendered(paths, json_text, workers=4)) == expected
+    assert tuple(scan_rendered(paths, json_text)) == expected
+    with ThreadPoolExecutor(3) as threads:
+        assert tuple(scan_rendered(paths, json_text, executor=threads)) == expected
+    with ProcessPoolExecutor(2) as processes:
+        assert tuple(scan_rendered(paths, json_text, executor=processes)) == expected
+
+
+def test_rendered_scan_of_many_families_on_the_shared_pool(rez_bench: tuple[Any, Path]) -> None:
+    from rezsnap.scanner import scan_rendered
+
+    from rezsnap.cli._scan import json_text
+
+    dataset, _ = rez_bench
+    whole = scan_repo([str(dataset.path)], workers=0)
+    rendered = scan_rendered([str(dataset.path)], json_text)  # 1,266 families: the process pool
+    assert rendered.text == json_text(whole) and rendered.packages == len(whole) == 18226
+    assert rendered.families == 1266 and rendered.problems == whole.problems
+
+
 def test_a_big_family_on_threads_lists_as_serially(tmp_path: Path) -> None:
     from rezsnap.scanner import scan_family
 

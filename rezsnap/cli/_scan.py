@@ -10,11 +10,11 @@ from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
 from rezsnap.model import ScannedPackage
-from rezsnap.scanner import scan_repo
+from rezsnap.scanner import scan_rendered, scan_repo
 
 from ._common import EXIT_FAILED, EXIT_OK, problem_text, show_progress, source_paths
 
-__all__ = ["scan_command"]
+__all__ = ["json_text", "scan_command"]
 
 
 def _json_lines(packages: Iterable[ScannedPackage]) -> Iterator[str]:
@@ -37,6 +37,11 @@ def _json_lines(packages: Iterable[ScannedPackage]) -> Iterator[str]:
                f'"uri": {uri_text}}}\n')
 
 
+def json_text(packages: list[ScannedPackage]) -> str:
+    """The JSON lines of a batch of packages (``scan_rendered`` renders them in the workers)."""
+    return "".join(_json_lines(packages))
+
+
 def _print_table(packages: Sequence[ScannedPackage], out: TextIO) -> None:
     width_family = max((len(p.family) for p in packages), default=6)
     width_version = max((len(p.version) for p in packages), default=7)
@@ -48,16 +53,20 @@ def _print_table(packages: Sequence[ScannedPackage], out: TextIO) -> None:
 def scan_command(args: Namespace, out: TextIO, err: TextIO) -> int:
     paths = source_paths(args)
     start = time.perf_counter()
-    result = scan_repo(paths, workers=args.threads, progress=show_progress(args.progress, err))
-    seconds = time.perf_counter() - start
+    progress = show_progress(args.progress, err)
     if args.json:
-        out.writelines(_json_lines(result))
+        rendered = scan_rendered(paths, json_text, workers=args.threads, progress=progress)
+        seconds = time.perf_counter() - start
+        count, families, problems = rendered.packages, rendered.families, rendered.problems
+        out.write(rendered.text)
         err.writelines(json.dumps({"problem": problem.code, "path": problem.path,
-                                  "message": problem.message, "family": problem.family}) + "\n" for problem in result.problems)
+                                  "message": problem.message, "family": problem.family}) + "\n" for problem in problems)
     else:
+        result = scan_repo(paths, workers=args.threads, progress=progress)
+        seconds = time.perf_counter() - start
+        count, families, problems = len(result), len({(p.repo, p.family) for p in result}), result.problems
         _print_table(result, out)
-        err.writelines(problem_text(problem) + "\n" for problem in result.problems)
-    families = len({(p.repo, p.family) for p in result})
-    err.write(f"rezsnap scan: {len(result)} packages in {families} families, "
-              f"{len(result.problems)} problems, {seconds * 1e3:.1f} ms\n")
-    return EXIT_FAILED if args.strict and result.problems else EXIT_OK
+        err.writelines(problem_text(problem) + "\n" for problem in problems)
+    err.write(f"rezsnap scan: {count} packages in {families} families, "
+              f"{len(problems)} problems, {seconds * 1e3:.1f} ms\n")
+    return EXIT_FAILED if args.strict and problems else EXIT_OK
