@@ -41,8 +41,8 @@ _MARKER: Final = type(FUNCTION)  # FUNCTION, MODULE, OPAQUE
 
 def wrapped(value: object) -> object:
     """What ``RecursiveAttribute._update`` stores: a dict becomes a child object, recursively."""
-    if isinstance(value, dict):
-        return Settings({str(key): wrapped(item) for key, item in value.items()})
+    if isinstance(value, dict):  # a key that is not a string is no attribute: no chain reaches it
+        return Settings({key: wrapped(item) for key, item in value.items() if isinstance(key, str)})
     return value
 
 
