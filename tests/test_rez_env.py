@@ -82,6 +82,30 @@ def test_enable_disable_status(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["rez", "enable", "--snapshot", str(tmp_path / "typo"), "--site", str(tmp_path)]) == 2
 
 
+def test_a_hook_left_by_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A benchmark or test run killed while it held the hook leaves it enabled; the next one
+    that borrows the hook sees that the holder is gone and removes it when done. A hook a
+    user enabled, or one a running process holds, is put back as it was."""
+    from rezsnap.rez._activation import _holder, _write, enable, status
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    _write(None, str(tmp_path), held_by=int(gone))  # what a killed run leaves
+    with enabled_for_a_while(site=str(tmp_path)):
+        assert status(site=str(tmp_path)).enabled
+    assert not status(site=str(tmp_path)).enabled
+    _write(None, str(tmp_path), held_by=os.getpid())  # a holder that still runs
+    with enabled_for_a_while(site=str(tmp_path)):
+        pass
+    assert status(site=str(tmp_path)).enabled  # still that holder's: removed once it is gone
+    assert _holder(status(site=str(tmp_path)).pth) == os.getpid()
+    snapshot = tmp_path / "s.parquet"
+    enable(snapshot, site=str(tmp_path))  # a user's
+    with enabled_for_a_while(site=str(tmp_path)):
+        assert status(site=str(tmp_path)).snapshot is None
+    assert status(site=str(tmp_path)).snapshot == str(snapshot)
+
+
 @pytest.fixture(scope="module")
 def studio(studio_with_snapshot: Any) -> tuple[Any, Path]:
     """Combined families, package.yaml, dynamic files, variants, weak and conflict requests."""

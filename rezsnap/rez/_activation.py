@@ -19,6 +19,7 @@ __all__ = ["PTH_NAME", "Activation", "disable", "enable", "enabled_for_a_while",
 
 PTH_NAME = "rezsnap-rez.pth"
 _SNAPSHOT_NOTE = "# snapshot: "
+_HELD_NOTE = "# enabled for a while by process "
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +47,18 @@ def _line(snapshot: str | None) -> str:
 
 def enable(snapshot: str | os.PathLike[str] | None = None, *, site: str | None = None) -> Activation:
     """Write the hook into ``site`` (default: this Python's site-packages)."""
+    return _write(snapshot, site, held_by=None)
+
+
+def _write(snapshot: str | os.PathLike[str] | None, site: str | None, held_by: int | None) -> Activation:
     path = _pth(site)
     chosen = None if snapshot is None else os.fspath(snapshot)
     temporary = path + ".tmp"
     with open(temporary, "w", encoding="utf-8") as sink:
         sink.write("# rezsnap: answers rez's solves from a snapshot; 'rezsnap rez disable' removes this file\n")
         sink.write(f"{_SNAPSHOT_NOTE}{os.path.abspath(chosen) if chosen else ''}\n")
+        if held_by is not None:
+            sink.write(f"{_HELD_NOTE}{held_by}\n")
         sink.write(_line(chosen))
     os.replace(temporary, path)
     return status(site=site)
@@ -82,13 +89,40 @@ def status(*, site: str | None = None) -> Activation:
 @contextmanager
 def enabled_for_a_while(*, site: str | None = None) -> Iterator[Activation]:
     """Enabled without a recorded snapshot (so inert unless ``REZSNAP_SNAPSHOT`` is set),
-    then put back as it was: for benchmarks and tests that run the real ``rez`` commands."""
+    then put back as it was: for benchmarks and tests that run the real ``rez`` commands.
+    The hook names this process while it holds it: a hook whose holder was killed before
+    it could put things back counts as not enabled, and the next holder removes it."""
     before = status(site=site)
-    state = enable(site=site)
+    holder = _holder(before.pth) if before.enabled else None
+    if holder is not None and not _running(holder):
+        before, holder = Activation(False, before.pth, None), None
+    state = _write(None, site, held_by=os.getpid())
     try:
         yield state
     finally:
         if before.enabled:
-            enable(before.snapshot, site=site)
+            _write(before.snapshot, site, held_by=holder)
         else:
             disable(site=site)
+
+
+def _holder(pth: str) -> int | None:
+    """The process that ``enabled_for_a_while`` wrote into the hook, if any."""
+    try:
+        with open(pth, encoding="utf-8") as source:
+            for line in source.read().splitlines():
+                if line.startswith(_HELD_NOTE) and line[len(_HELD_NOTE):].strip().isdigit():
+                    return int(line[len(_HELD_NOTE):])
+    except OSError:
+        pass
+    return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is not ours to signal
+        return True
+    return True
