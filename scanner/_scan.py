@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Final, NamedTuple, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar, Union
 
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
@@ -195,9 +195,9 @@ def scan_family(
             _resolve_pending(refs, drafts, workers, None, stamps, per_task=VERSIONS_PER_FAMILY_TASK)
         else:
             drafts = _list_unit((refs, _NO_LIMIT, stamps))
-        for ref, draft in zip(refs, drafts):
-            packages += _packages(ref, draft.kind, draft.rows)
-            problems += draft.problems
+        listed, met = _expanded(refs, drafts)
+        packages += listed
+        problems += met
     return ScanResult(packages, problems)
 
 
@@ -229,11 +229,8 @@ def scan_repo(
     problems: list[ScanProblem] = []
     refs = _families_of(paths, workers, problems)
     drafts = _on_a_pool(refs, workers, executor, lambda size, chosen: _walk(refs, size, chosen, progress, stamps))
-    packages: list[ScannedPackage] = []
-    for ref, draft in zip(refs, drafts):
-        packages += _packages(ref, draft.kind, draft.rows)
-        problems += draft.problems
-    return ScanResult(packages, problems)
+    packages, met = _expanded(refs, drafts)
+    return ScanResult(packages, problems + met)
 
 
 #: Renders a batch of packages (in scan order) as text; module-level, as it goes to the workers.
@@ -309,24 +306,35 @@ def _walk(
     refs: list[FamilyRef], workers: int, executor: Executor | None, progress: bool, stamps: bool
 ) -> list[FamilyDraft]:
     # Splitting big families only pays where requests overlap in flight (threads).
-    threaded = (executor is not None or workers > 0) and not _is_process_pool(executor)
-    limit = VERSIONS_PER_UNIT if threaded else _NO_LIMIT
-    drafts = _list_all(refs, limit, workers, executor, progress, stamps)
+    limit = VERSIONS_PER_UNIT if _threaded(workers, executor) else _NO_LIMIT
+    drafts = [draft for found in _per_unit(_list_unit, refs, (limit, stamps), workers, executor, progress)
+              for draft in found]
     _resolve_pending(refs, drafts, workers, executor, stamps)
     return drafts
 
 
-def _list_all(
-    refs: list[FamilyRef], limit: int, workers: int, executor: Executor | None, progress: bool, stamps: bool
-) -> list[FamilyDraft]:
-    units = [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
-    tasks = [(unit, limit, stamps) for unit in units]
-    drafts: list[FamilyDraft] = []
+def _threaded(workers: int, executor: Executor | None) -> bool:
+    return (executor is not None or workers > 0) and not _is_process_pool(executor)
+
+
+def _units(refs: list[FamilyRef]) -> list[list[FamilyRef]]:
+    return [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
+
+
+_Found = TypeVar("_Found")
+
+
+def _per_unit(task: Callable[[Any], _Found], refs: list[FamilyRef], arguments: tuple[Any, ...], workers: int,
+              executor: Executor | None, progress: bool) -> list[_Found]:
+    """``task((unit, *arguments))`` for each unit of families, in order, with the progress bar."""
+    found: list[_Found] = []
     with progress_bar(len(refs), progress, unit="family", desc="scan") as bar:
-        for unit, found in zip(units, pmap(_list_unit, tasks, workers=workers, executor=executor)):
-            drafts.extend(found)
+        units = _units(refs)
+        for unit, result in zip(units, pmap(task, [(unit, *arguments) for unit in units], workers=workers,
+                                             executor=executor)):
+            found.append(result)
             bar.update(len(unit))
-    return drafts
+    return found
 
 
 RenderedUnit = tuple[str, int, list[tuple[str, str]], list[ScanProblem]]
@@ -334,19 +342,12 @@ RenderedUnit = tuple[str, int, list[tuple[str, str]], list[ScanProblem]]
 
 def _render_all(refs: list[FamilyRef], workers: int, executor: Executor | None, progress: bool,
                 render: Render) -> list[RenderedUnit]:
-    if (executor is not None or workers > 0) and not _is_process_pool(executor):
+    if _threaded(workers, executor):
         # on threads, big families are looked up in slices first: render here, per unit
         drafts = _walk(refs, workers, executor, progress, False)
-        return [_rendered(refs[i : i + FAMILIES_PER_UNIT], drafts[i : i + FAMILIES_PER_UNIT], render)
-                for i in range(0, len(refs), FAMILIES_PER_UNIT)]
-    units = [refs[i : i + FAMILIES_PER_UNIT] for i in range(0, len(refs), FAMILIES_PER_UNIT)]
-    rendered: list[RenderedUnit] = []
-    with progress_bar(len(refs), progress, unit="family", desc="scan") as bar:
-        for unit, found in zip(units, pmap(_render_unit, [(unit, render) for unit in units], workers=0,
-                                           executor=executor)):
-            rendered.append(found)
-            bar.update(len(unit))
-    return rendered
+        return [_rendered(unit, drafts[i * FAMILIES_PER_UNIT : (i + 1) * FAMILIES_PER_UNIT], render)
+                for i, unit in enumerate(_units(refs))]
+    return _per_unit(_render_unit, refs, (render,), workers, executor, progress)
 
 
 def _render_unit(task: tuple[list[FamilyRef], Render]) -> RenderedUnit:
@@ -356,16 +357,19 @@ def _render_unit(task: tuple[list[FamilyRef], Render]) -> RenderedUnit:
 
 
 def _rendered(refs: list[FamilyRef], drafts: list[FamilyDraft], render: Render) -> RenderedUnit:
+    packages, problems = _expanded(refs, drafts)
+    families = list(dict.fromkeys((p.repo, p.family) for p in packages))
+    return render(packages), len(packages), families, problems
+
+
+def _expanded(refs: list[FamilyRef], drafts: list[FamilyDraft]) -> tuple[list[ScannedPackage], list[ScanProblem]]:
+    """The packages and problems of listed families, in order."""
     packages: list[ScannedPackage] = []
     problems: list[ScanProblem] = []
-    families = []
     for ref, draft in zip(refs, drafts):
-        listed = _packages(ref, draft.kind, draft.rows)
-        if listed:
-            families.append((ref.repo, ref.name))
-        packages += listed
+        packages += _packages(ref, draft.kind, draft.rows)
         problems += draft.problems
-    return render(packages), len(packages), families, problems
+    return packages, problems
 
 
 def _resolve_pending(
