@@ -16,61 +16,46 @@ import rezsnap.parser
 import rezsnap
 import rezsnap.snapshot
 
-_SOLVE_ONLY = """
-import json, sys
-import rezsnap
-from rezsnap.solver import Repository, solve_with
-result = solve_with(Repository.from_snapshot(sys.argv[1]), json.loads(sys.argv[2]))
-print(json.dumps([result.status, sorted(sys.modules)]))
-"""
-
 _BUILDER_MODULES = ("rezsnap.snapshot._build", "rezsnap.parser._batch", "rezsnap.scanner", "tqdm",
                     "pyarrow.compute", "concurrent.futures.process", "yaml")
 
 
-def test_solving_from_a_snapshot_imports_no_builder(rez_bench: tuple[Any, Path]) -> None:
-    dataset, snapshot = rez_bench
-    completed = subprocess.run([sys.executable, "-c", _SOLVE_ONLY, str(snapshot), json.dumps(dataset.requests[0])],
+def _solve_in_a_fresh_process(solve: str, source: str, request: list[str]) -> tuple[str, list[str]]:
+    """The status of ``solve`` (an expression over ``source`` and ``request``) run in a new
+    interpreter, and the modules that interpreter imported."""
+    script = ("import json, sys\nimport rezsnap, rezsnap.solver\nsource, request = sys.argv[1], json.loads(sys.argv[2])\n"
+              f"result = {solve}\nprint(json.dumps([result.status, sorted(sys.modules)]))\n")
+    completed = subprocess.run([sys.executable, "-c", script, source, json.dumps(request)],
                                capture_output=True, text=True, check=True, timeout=120)
     status, modules = json.loads(completed.stdout)
+    return status, modules
+
+
+def test_solving_from_a_snapshot_imports_no_builder(rez_bench: tuple[Any, Path]) -> None:
+    dataset, snapshot = rez_bench
+    status, modules = _solve_in_a_fresh_process(
+        "rezsnap.solver.solve_with(rezsnap.solver.Repository.from_snapshot(source), request)", str(snapshot),
+        dataset.requests[0])
     assert status == "solved"
     assert [name for name in _BUILDER_MODULES if name in modules] == []
-
-
-_SOLVE_PATH = """
-import json, sys
-import rezsnap
-result = rezsnap.solve(json.loads(sys.argv[2]), snapshot=sys.argv[1])
-print(json.dumps([result.status, sorted(sys.modules)]))
-"""
 
 
 def test_solve_from_a_snapshot_path_with_its_index_imports_no_pyarrow(rez_bench: tuple[Any, Path]) -> None:
     """``solve(r, snapshot=PATH)`` in a fresh process reads the solve index: pyarrow (and
     numpy, about 120 ms) is never imported, not even to ask whether PATH is a Snapshot."""
     dataset, snapshot = rez_bench
-    completed = subprocess.run([sys.executable, "-c", _SOLVE_PATH, str(snapshot), json.dumps(dataset.requests[0])],
-                               capture_output=True, text=True, check=True, timeout=120)
-    status, modules = json.loads(completed.stdout)
+    status, modules = _solve_in_a_fresh_process("rezsnap.solve(request, snapshot=source)", str(snapshot),
+                                                dataset.requests[0])
     assert status == "solved"
     assert [name for name in ("pyarrow", "numpy", "concurrent.futures", *_BUILDER_MODULES) if name in modules] == []
-
-
-_SOLVE_FROM_PATHS = """
-import json, sys
-import rezsnap
-result = rezsnap.solve(json.loads(sys.argv[2]), package_paths=[sys.argv[1]])
-print(json.dumps([result.status, sorted(sys.modules)]))
-"""
 
 
 def test_solve_from_package_paths_imports_no_process_pool(rez_bench: tuple[Any, Path]) -> None:
     """Loading families on demand walks them serially or on threads: multiprocessing and
     concurrent.futures' process pool (with logging, socket, tempfile: about 30 ms) stay out."""
     dataset, _ = rez_bench
-    completed = subprocess.run([sys.executable, "-c", _SOLVE_FROM_PATHS, str(dataset.path),
-                                json.dumps(dataset.requests[0])], capture_output=True, text=True, check=True, timeout=120)
-    status, modules = json.loads(completed.stdout)
+    status, modules = _solve_in_a_fresh_process("rezsnap.solve(request, package_paths=[source])",
+                                                str(dataset.path), dataset.requests[0])
     assert status == "solved"
     assert [name for name in ("concurrent.futures.process", "multiprocessing") if name in modules] == []
 
