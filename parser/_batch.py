@@ -14,8 +14,9 @@ from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageData
 
 from ._counters import ParseCounters
-from ._fallback import with_old_release_data
-from ._package import analyse_package_py
+from ._fallback import has_old_release_data, with_old_release_data
+from ._package import analyse_package_py, regular_data, regular_package_data
+from ._regular import COMPILED, read_regular_fields
 
 __all__ = ["parse_static_packages_py"]
 
@@ -29,22 +30,58 @@ def _parse_unit(paths: list[str]) -> tuple[list[PackageData | None], ParseCounte
     """Task: parse a batch of files (runs in a worker)."""
     counters = ParseCounters()
     results: list[PackageData | None] = []
-    for path in paths:
+    for path, fields in zip(paths, read_regular_fields(paths)):
         counters.files_seen += 1
         if not path.endswith(".py"):
             counters.not_python += 1
             results.append(None)
             continue
-        try:
-            source = read_regular_file(path)
-        except OSError:
-            counters.io_errors += 1
-            results.append(None)
-            continue
-        outcome = with_old_release_data(analyse_package_py(source), path)
+        if fields is not None:  # read and recognised by the compiled twin
+            outcome = regular_package_data(fields)
+        else:
+            try:
+                source = read_regular_file(path)
+            except OSError:
+                counters.io_errors += 1
+                results.append(None)
+                continue
+            outcome = analyse_package_py(source)
+        outcome = with_old_release_data(outcome, path)
         counters.count(outcome.status)
         results.append(outcome.data)
     return results, counters
+
+
+def _compiled_first(names: list[str], counters: ParseCounters) -> list[PackageData | None]:
+    """The automatic batch with the compiled reader: threads read and recognise the files in
+    rez's plain layout (it lets go of the GIL, so they overlap), this thread turns their
+    value texts into data as they come; the other files go to ``_parse_unit``."""
+    units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
+    results: list[PackageData | None] = []
+    others: list[int] = []  # positions of the files the compiled reader left to Python
+    readers = cpu_count() if len(units) > 1 else 0
+    for unit, read in zip(units, pmap(read_regular_fields, units, workers=readers)):
+        for name, fields in zip(unit, read):
+            if fields is None or not name.endswith(".py"):
+                others.append(len(results))
+                results.append(None)
+                continue
+            data = regular_data(fields)
+            if isinstance(data, str):  # why rez rejects the file
+                counters.errors += 1
+                results.append(None)
+            elif data.timestamp is None and has_old_release_data(name):
+                counters.dynamic += 1  # rez merges old release data: its loader's to read
+                results.append(None)
+            else:
+                counters.static += 1
+                results.append(data)
+    counters.files_seen += len(names) - len(others)
+    if others:
+        rest = _parse_units([names[i] for i in others], None, None, counters)
+        for position, parsed in zip(others, rest):
+            results[position] = parsed
+    return results
 
 
 def parse_static_packages_py(
@@ -59,15 +96,27 @@ def parse_static_packages_py(
     A missing, unreadable, non-UTF-8 (without a coding cookie), dynamic or
     non-``.py`` file gives ``None`` at its index; no exception escapes for file
     content. ``workers=0`` parses in this process, ``workers=N`` on N fresh
-    processes, ``workers=None`` on the shared process pool for big batches (in
-    this process for small ones); ``executor`` runs the tasks on any Executor.
+    processes, ``executor`` runs the tasks on any Executor. ``workers=None`` lets
+    the compiled reader (when installed) read the files in rez's plain layout on
+    threads, then parses the others on the shared process pool for big batches
+    (in this process for small ones).
     Pass a ``ParseCounters`` to read the hit rate afterwards.
     """
     names = [os.fspath(p) for p in paths]
-    units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
     total = counters if counters is not None else ParseCounters()
-    results: list[PackageData | None] = []
     automatic = executor is None and workers is None
+    if automatic and COMPILED:
+        return _compiled_first(names, total)
+    return _parse_units(names, workers, executor, total)
+
+
+def _parse_units(
+    names: list[str], workers: int | None, executor: Executor | None, total: ParseCounters
+) -> list[PackageData | None]:
+    """``parse_static_packages_py`` with ``_parse_unit`` on every file."""
+    automatic = executor is None and workers is None
+    units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
+    results: list[PackageData | None] = []
     with ExitStack() as stack:
         if automatic:
             if len(names) >= MIN_FILES_FOR_PROCESSES and cpu_count() > 1:

@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar, cast
+from typing import Final, TypeVar
 
 from rezsnap._names import is_valid_package_name
 from rezsnap.model import PackageData
@@ -28,7 +28,7 @@ from rezsnap.version import (
 
 from ._literals import DynamicSource, InvalidSource, LateBound
 from ._module import read_static_assignments
-from ._regular import read_regular_assignments, read_regular_pairs, regular_value
+from ._regular import RegularFields, read_regular_assignments, regular_fields, regular_value
 from ._request import parse_package_request
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "normalise_request",
     "parse_package_request",
     "parse_static_package_py",
+    "regular_data",
+    "regular_package_data",
 ]
 
 class ParseStatus(str, enum.Enum):
@@ -160,9 +162,13 @@ def _variants_field(value: object) -> tuple[tuple[str, ...], ...]:
     return tuple(_requests(variant, "variants") for variant in value)
 
 
+def _not_an_int(value: object) -> str:
+    return f"'timestamp' must be an int, not {type(value).__name__}"
+
+
 def _timestamp_field(value: object) -> int:
     if not isinstance(value, int):  # rez: None is an error too
-        raise _PackageError(f"'timestamp' must be an int, not {type(value).__name__}")
+        raise _PackageError(_not_an_int(value))
     return int(value)  # True loads as 1
 
 
@@ -183,47 +189,56 @@ def _package_data(values: dict[str, object], name: str | None, version: str | No
     return Outcome(ParseStatus.STATIC, data)
 
 
-def _regular_package_data(pairs: list[tuple[str, str]], name: str | None, version: str | None) -> Outcome:
-    """``_package_data`` for a file in rez's plain layout, from its value texts: the solver
-    fields' texts repeat across a repository's versions, so each is converted once."""
-    texts = dict(pairs)  # a later assignment wins
-    try:
-        requires = _converted(_requires_field, texts.get("requires", "[]"))
-        variants = _converted(_variants_field, texts.get("variants", "[]"))
-        timestamp = _timestamp_field(regular_value(texts["timestamp"])) if "timestamp" in texts else None
-    except _PackageError as exc:
-        return Outcome(ParseStatus.ERROR, reason=str(exc))
-    if name is None:
-        name = _text_value(texts.get("name"))
-    if version is None:
-        version = _text_value(texts.get("version"))
-    return Outcome(ParseStatus.STATIC, PackageData(name, version, requires, variants, timestamp))
+def regular_package_data(fields: RegularFields, name: str | None = None, version: str | None = None) -> Outcome:
+    """``_package_data`` for a file in rez's plain layout, from its ``regular_fields``."""
+    data = regular_data(fields, name, version)
+    if isinstance(data, str):
+        return Outcome(ParseStatus.ERROR, reason=data)
+    return Outcome(ParseStatus.STATIC, data)
+
+
+def regular_data(fields: RegularFields, name: str | None = None, version: str | None = None) -> PackageData | str:
+    """``regular_package_data``'s data, or why rez rejects the file: the batch's hot path.
+
+    The solver fields' value texts repeat across a repository's versions (5,285
+    distinct among 174,311 requests in the rez benchmark repository), so each text is
+    converted once per process."""
+    file_name, file_version, requires_text, variants_text, timestamp = fields
+    requires_text = "[]" if requires_text is None else requires_text
+    requires = _REQUIRES_OF.get(requires_text)
+    if requires is None:
+        requires = _converted(_REQUIRES_OF, _requires_field, requires_text)
+    variants_text = "[]" if variants_text is None else variants_text
+    variants = _VARIANTS_OF.get(variants_text)
+    if variants is None:
+        variants = _converted(_VARIANTS_OF, _variants_field, variants_text)
+    if isinstance(requires, _Rejected):
+        return requires.message
+    if isinstance(variants, _Rejected):
+        return variants.message
+    if isinstance(timestamp, str):  # a string or a list: rez's schema wants an int
+        return _not_an_int(regular_value(timestamp))
+    return PackageData(file_name if name is None else name, file_version if version is None else version,
+                       requires, variants, timestamp)
 
 
 _Field = TypeVar("_Field")
-# (field reader, value text) -> the field, or why rez rejects it
-_CONVERTED: dict[tuple[Callable[[object], Any], str], Any] = {}
+# value text -> the field, or why rez rejects it
+_REQUIRES_OF: dict[str, tuple[str, ...] | _Rejected] = {}
+_VARIANTS_OF: dict[str, tuple[tuple[str, ...], ...] | _Rejected] = {}
 
 
-def _converted(field: Callable[[object], _Field], text: str) -> _Field:
-    key = (field, text)
-    found = _CONVERTED.get(key)
+def _converted(cache: dict[str, _Field | _Rejected], field: Callable[[object], _Field], text: str) -> _Field | _Rejected:
+    found = cache.get(text)
     if found is None:
         try:
             found = field(regular_value(text))
         except _PackageError as exc:
             found = _Rejected(str(exc))
-        if len(_CONVERTED) >= _NORMALISED_MAX:
-            _CONVERTED.clear()
-        _CONVERTED[key] = found
-    if isinstance(found, _Rejected):
-        raise _PackageError(found.message)
-    return cast(_Field, found)
-
-
-def _text_value(text: str | None) -> str:
-    value = None if text is None else regular_value(text)
-    return value if isinstance(value, str) else ""
+        if len(cache) >= _NORMALISED_MAX:
+            cache.clear()
+        cache[text] = found
+    return found
 
 
 def analyse_package_py(source: str | bytes, name: str | None = None, version: str | None = None) -> Outcome:
@@ -234,9 +249,9 @@ def analyse_package_py(source: str | bytes, name: str | None = None, version: st
     ``version`` literals are used (``""`` when absent).
     """
     if isinstance(source, bytes):
-        pairs = read_regular_pairs(source)  # rez's plain released layout: no AST needed
-        if pairs is not None:
-            return _regular_package_data(pairs, name, version)
+        fields = regular_fields(source)  # rez's plain released layout: no AST needed
+        if fields is not None:
+            return regular_package_data(fields, name, version)
     values = _read_values(source)
     if isinstance(values, Outcome):
         return values

@@ -13,15 +13,36 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from ._module import REZ_GLOBALS
 
-__all__ = ["read_regular_assignments", "read_regular_pairs", "regular_value"]
+try:
+    from . import _cregular
+except ImportError:  # built without a C compiler: the same reading, in Python
+    _cregular = None  # type: ignore[assignment]
+
+#: Whether the compiled twin of ``regular_fields`` (``_cregular.c``) is installed.
+COMPILED: Final = _cregular is not None
+
+__all__ = [
+    "COMPILED",
+    "REGULAR_FIELDS",
+    "RegularFields",
+    "python_regular_fields",
+    "read_regular_assignments",
+    "read_regular_fields",
+    "read_regular_pairs",
+    "regular_fields",
+    "regular_value",
+]
 
 # Strings without escapes, newlines or NULs: their value is the text between the quotes.
 _STRING = r"""'[^'\\\n\r\x00]*'|"[^"\\\n\r\x00]*\""""
-_INTEGER = r"-?(?:0|[1-9][0-9]*)"
+# At most 18 digits: a longer literal (past int64, or past Python's limit on digits that
+# the compiler enforces) is the AST reader's to judge.
+_INTEGER = r"-?(?:0|[1-9][0-9]{0,17})"
 _GAP = r"[ \n]*"
 _INNER = rf"\[{_GAP}(?:(?:{_STRING}){_GAP},{_GAP})*(?:(?:{_STRING}){_GAP},?{_GAP})?\]"
 _ITEM = rf"(?:{_STRING}|{_INNER})"
@@ -79,6 +100,52 @@ def read_regular_assignments(source: bytes) -> dict[str, object] | None:
 
 #: Names an assignment cannot bind (hard keywords, ``__debug__``) and rez's own globals.
 _NOT_ASSIGNABLE: Final = frozenset([*keyword.kwlist, "__debug__", *REZ_GLOBALS])
+
+
+#: The fields ``regular_fields`` reads, in its order.
+REGULAR_FIELDS: Final = ("name", "version", "requires", "variants", "timestamp")
+#: ``name`` and ``version`` as rez reads them from the file (``""``: absent or not a
+#: string); the value texts of ``requires`` and ``variants`` (``None``: absent), which
+#: repeat across versions and are converted once each; ``timestamp`` as an integer
+#: (``None``: absent), or its value text when it is not one (which rez rejects).
+RegularFields = tuple[str, str, str | None, str | None, int | str | None]
+_UNASSIGNABLE_BYTES: Final = tuple(sorted(name.encode() for name in _NOT_ASSIGNABLE))
+
+
+def regular_fields(source: bytes) -> RegularFields | None:
+    """The value texts of ``REGULAR_FIELDS`` in a file of rez's plain layout (a later
+    assignment wins), or ``None`` for any other file. Read by the compiled twin when it
+    is installed (the two are differential-tested), else by ``python_regular_fields``."""
+    if _cregular is None:
+        return python_regular_fields(source)
+    return _cregular.source_fields(source, _UNASSIGNABLE_BYTES)
+
+
+def python_regular_fields(source: bytes) -> RegularFields | None:
+    """``regular_fields``, read by the regular expression."""
+    pairs = read_regular_pairs(source)
+    if pairs is None:
+        return None
+    texts = dict(pairs)  # a later assignment wins
+    timestamp = texts.get("timestamp")
+    if timestamp is not None and timestamp[0] not in "'\"[":
+        timestamp = int(timestamp)  # type: ignore[assignment]
+    return (_string_or_empty(texts.get("name")), _string_or_empty(texts.get("version")),
+            texts.get("requires"), texts.get("variants"), timestamp)
+
+
+def _string_or_empty(text: str | None) -> str:
+    value = None if text is None else regular_value(text)
+    return value if isinstance(value, str) else ""
+
+
+def read_regular_fields(paths: Sequence[str]) -> list[RegularFields | None]:
+    """``regular_fields`` of each file, read by the compiled twin (``_cregular.c``). ``None``
+    where the file is of another shape, could not be read, or the twin is not installed:
+    the caller reads that file itself and decides (so a doubt never costs a wrong answer)."""
+    if _cregular is None:
+        return [None] * len(paths)
+    return _cregular.regular_fields(list(paths), _UNASSIGNABLE_BYTES)
 
 
 def regular_value(raw: str) -> object:

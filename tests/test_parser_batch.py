@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -33,7 +34,7 @@ def _files(root: Path) -> list[str]:
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize("workers", [0, 2, None])  # None: the compiled reader on threads first
 def test_batch_is_aligned_and_never_raises(tmp_path: Path, workers: int) -> None:
     paths = _files(tmp_path)
     counters = ParseCounters()
@@ -47,6 +48,24 @@ def test_batch_is_aligned_and_never_raises(tmp_path: Path, workers: int) -> None
     assert counters.files_seen == len(paths)
     assert counters.static == 2 and counters.dynamic == 1 and counters.io_errors == 3
     assert counters.not_python == 1
+
+
+def test_the_automatic_batch_equals_the_python_one(tmp_path: Path, rez_bench: tuple[Any, Any]) -> None:
+    """The automatic batch (the compiled reader on threads, the rest in Python) gives the
+    records and counts that parsing every file in Python gives: on the benchmark repository,
+    with the odd files among them, and files without a timestamp beside old release data."""
+    dataset, _ = rez_bench
+    paths = [str(p) for p in sorted(dataset.path.glob("*/*/package.py"))]
+    for old in ("old_yaml", "old_meta"):
+        (tmp_path / old).mkdir()
+        (tmp_path / old / "package.py").write_bytes(GOOD)
+    (tmp_path / "old_yaml" / "release.yaml").write_text("timestamp: 1\n")
+    (tmp_path / "old_meta" / ".metadata").mkdir()
+    paths[100:100] = _files(tmp_path) + [str(tmp_path / "old_yaml" / "package.py"), str(tmp_path / "old_meta" / "package.py")]
+    automatic, in_python = ParseCounters(), ParseCounters()
+    assert parse_static_packages_py(paths, counters=automatic) == parse_static_packages_py(
+        paths, workers=0, counters=in_python)
+    assert automatic == in_python and automatic.dynamic >= 3
 
 
 def test_huge_file_is_parsed_or_declined_quickly(tmp_path: Path) -> None:
