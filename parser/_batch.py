@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
-from typing import Final
+from typing import Final, cast
 
+from rezsnap._gc import gc_paused
 from rezsnap._io import read_regular_file
 from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageData
 
 from ._counters import ParseCounters
 from ._fallback import has_old_release_data, with_old_release_data
-from ._package import analyse_package_py, regular_data, regular_package_data
-from ._regular import COMPILED, read_regular_fields
+from ._package import analyse_package_py, read_regular_records, regular_data, regular_package_data
+from ._regular import COMPILED, RegularFields, read_regular_fields
 
 __all__ = ["parse_static_packages_py"]
 
@@ -60,13 +61,26 @@ def _compiled_first(names: list[str], counters: ParseCounters) -> list[PackageDa
     results: list[PackageData | None] = []
     others: list[int] = []  # positions of the files the compiled reader left to Python
     readers = cpu_count() if len(units) > 1 else 0
-    for unit, read in zip(units, pmap(read_regular_fields, units, workers=readers)):
-        for name, fields in zip(unit, read):
-            if fields is None or not name.endswith(".py"):
+    with gc_paused():  # the records hold no cycles
+        _convert(units, pmap(read_regular_records, units, workers=readers), results, others, counters)
+    counters.files_seen += len(names) - len(others)
+    if others:
+        rest = _parse_units([names[i] for i in others], None, None, counters)
+        for position, parsed in zip(others, rest):
+            results[position] = parsed
+    return results
+
+
+def _convert(units: list[list[str]], reads: Iterable[list[PackageData | RegularFields | None]],
+             results: list[PackageData | None], others: list[int], counters: ParseCounters) -> None:
+    """The compiled reader's records and fields to records, and the positions it left to Python."""
+    for unit, read in zip(units, reads):
+        for name, found in zip(unit, read):
+            if found is None or not name.endswith(".py"):
                 others.append(len(results))
                 results.append(None)
                 continue
-            data = regular_data(fields)
+            data = found if found.__class__ is PackageData else regular_data(cast(RegularFields, found))
             if isinstance(data, str):  # why rez rejects the file
                 counters.errors += 1
                 results.append(None)
@@ -76,12 +90,6 @@ def _compiled_first(names: list[str], counters: ParseCounters) -> list[PackageDa
             else:
                 counters.static += 1
                 results.append(data)
-    counters.files_seen += len(names) - len(others)
-    if others:
-        rest = _parse_units([names[i] for i in others], None, None, counters)
-        for position, parsed in zip(others, rest):
-            results[position] = parsed
-    return results
 
 
 def parse_static_packages_py(

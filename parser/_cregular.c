@@ -175,15 +175,16 @@ typedef struct {
     Py_ssize_t size;
 } Name;
 
-/* The names an assignment of the layout may not bind, and their first letters (a quick no). */
+/* The names an assignment of the layout may not bind; per first letter, the bit of each
+ * such name's length (modulo 32): a quick no for most names. */
 typedef struct {
     Name *items;
     Py_ssize_t count;
-    unsigned char first[256];
+    uint32_t lengths[256];
 } Names;
 
 static int is_unassignable(const char *name, Py_ssize_t size, const Names *names) {
-    if (!names->first[(unsigned char)name[0]]) return 0;
+    if (!(names->lengths[(unsigned char)name[0]] & (UINT32_C(1) << (size & 31)))) return 0;
     for (Py_ssize_t i = 0; i < names->count; i++)
         if (names->items[i].size == size && memcmp(names->items[i].name, name, (size_t)size) == 0) return 1;
     return 0;
@@ -317,6 +318,41 @@ static PyObject *prepared(int field, Span value) {
 }
 
 /* The file's fields (see `prepared`), or Py_None when it is not of the shape. */
+/* `records` of `regular_fields`: the record type (a named tuple of the five fields) and the
+ * caller's caches of converted `requires` and `variants` texts. */
+typedef struct {
+    PyTypeObject *type;
+    PyObject *requires_of, *variants_of, *empty_list;
+} Records;
+
+/* A record of `fields` when the caches hold both of its solver fields' texts converted (a
+ * tuple: a text rez rejects holds something else) and its timestamp is an int or absent;
+ * else `fields` itself, for the caller to convert. Steals `fields`. */
+static PyObject *record_of(PyObject *fields, const Records *records) {
+    PyObject *converted[2] = {NULL, NULL}, *caches[2] = {records->requires_of, records->variants_of};
+    for (int i = 0; i < 2; i++) {
+        PyObject *text = PyTuple_GET_ITEM(fields, F_REQUIRES + i);
+        converted[i] = PyDict_GetItemWithError(caches[i], text == Py_None ? records->empty_list : text);
+        if (converted[i] == NULL && PyErr_Occurred()) {
+            Py_DECREF(fields);
+            return NULL;
+        }
+        if (converted[i] == NULL || !PyTuple_CheckExact(converted[i])) return fields;
+    }
+    PyObject *timestamp = PyTuple_GET_ITEM(fields, F_TIMESTAMP);
+    if (timestamp != Py_None && !PyLong_CheckExact(timestamp)) return fields;
+    PyObject *record = records->type->tp_alloc(records->type, N_FIELDS);
+    if (record == NULL) {
+        Py_DECREF(fields);
+        return NULL;
+    }
+    PyObject *items[N_FIELDS] = {PyTuple_GET_ITEM(fields, F_NAME), PyTuple_GET_ITEM(fields, F_VERSION),
+                                 converted[0], converted[1], timestamp};
+    for (int i = 0; i < N_FIELDS; i++) PyTuple_SET_ITEM(record, i, Py_NewRef(items[i]));
+    Py_DECREF(fields);
+    return record;
+}
+
 static PyObject *fields_of(File *file) {
     if (file->text == NULL) Py_RETURN_NONE;
     if (!file->ascii) { /* Python decodes the whole text: the same UTF-8 check */
@@ -358,7 +394,7 @@ static int names_of(PyObject *tuple, Names *names) {
         }
         names->items[i].name = PyBytes_AS_STRING(item);
         names->items[i].size = PyBytes_GET_SIZE(item);
-        names->first[(unsigned char)names->items[i].name[0]] = 1;
+        names->lengths[(unsigned char)names->items[i].name[0]] |= UINT32_C(1) << (names->items[i].size & 31);
     }
     return 1;
 }
@@ -385,10 +421,34 @@ static PyObject *source_fields(PyObject *Py_UNUSED(module), PyObject *args) {
     return result;
 }
 
+/* The C view of `regular_fields`' `records` argument; 0 with an error set. */
+static int records_of(PyObject *argument, Records *records) {
+    PyObject *type;
+    if (!PyTuple_Check(argument)) {
+        PyErr_SetString(PyExc_TypeError, "records must be a tuple (type, dict, dict)");
+        return 0;
+    }
+    if (!PyArg_ParseTuple(argument, "O!O!O!:records", &PyType_Type, &type, &PyDict_Type, &records->requires_of,
+                          &PyDict_Type, &records->variants_of))
+        return 0;
+    records->type = (PyTypeObject *)type;
+    if (!PyType_IsSubtype(records->type, &PyTuple_Type) || records->type->tp_basicsize != PyTuple_Type.tp_basicsize ||
+        records->type->tp_itemsize != PyTuple_Type.tp_itemsize) {
+        PyErr_SetString(PyExc_TypeError, "the record type must be a named tuple");
+        return 0;
+    }
+    records->empty_list = PyUnicode_FromString("[]");
+    return records->empty_list != NULL;
+}
+
 static PyObject *regular_fields(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *paths, *tuple, *results = NULL;
-    Names names;
-    if (!PyArg_ParseTuple(args, "O!O!:regular_fields", &PyList_Type, &paths, &PyTuple_Type, &tuple)) return NULL;
+    PyObject *paths, *tuple, *results = NULL, *records_argument = Py_None;
+    Records records = {NULL, NULL, NULL, NULL};
+    Names names = {NULL, 0, {0}};
+    if (!PyArg_ParseTuple(args, "O!O!|O:regular_fields", &PyList_Type, &paths, &PyTuple_Type, &tuple,
+                          &records_argument))
+        return NULL;
+    if (records_argument != Py_None && !records_of(records_argument, &records)) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(paths);
     PyObject **encoded = PyMem_Calloc((size_t)count + 1, sizeof(PyObject *));
     File *files = PyMem_Calloc((size_t)count + 1, sizeof(File));
@@ -417,6 +477,7 @@ static PyObject *regular_fields(PyObject *Py_UNUSED(module), PyObject *args) {
     results = PyList_New(count);
     for (Py_ssize_t i = 0; results != NULL && i < count; i++) {
         PyObject *found = fields_of(&files[i]);
+        if (found != NULL && found != Py_None && records.type != NULL) found = record_of(found, &records);
         if (found == NULL) Py_CLEAR(results);
         else PyList_SET_ITEM(results, i, found);
     }
@@ -428,6 +489,7 @@ done:
     PyMem_Free(files);
     PyMem_Free(encoded);
     PyMem_Free(names.items);
+    Py_XDECREF(records.empty_list);
     return results;
 }
 

@@ -28,7 +28,13 @@ from rezsnap.version import (
 
 from ._literals import DynamicSource, InvalidSource, LateBound
 from ._module import read_static_assignments
-from ._regular import RegularFields, read_regular_assignments, regular_fields, regular_value
+from ._regular import (
+    RegularFields,
+    read_regular_assignments,
+    read_regular_fields,
+    regular_fields,
+    regular_value,
+)
 from ._request import parse_package_request
 
 __all__ = [
@@ -40,6 +46,7 @@ __all__ = [
     "normalise_request",
     "parse_package_request",
     "parse_static_package_py",
+    "read_regular_records",
     "regular_data",
     "regular_package_data",
 ]
@@ -220,6 +227,12 @@ def regular_data(fields: RegularFields, name: str | None = None, version: str | 
         return _not_an_int(regular_value(timestamp))
     return PackageData(file_name if name is None else name, file_version if version is None else version,
                        requires, variants, timestamp)
+
+
+def read_regular_records(paths: list[str]) -> list[PackageData | RegularFields | None]:
+    """``read_regular_fields`` with records: a file whose solver fields' texts were converted
+    before comes as its ``PackageData`` (built by the compiled reader), else as its fields."""
+    return read_regular_fields(paths, (PackageData, _REQUIRES_OF, _VARIANTS_OF))
 
 
 _Field = TypeVar("_Field")

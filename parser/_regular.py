@@ -14,7 +14,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from ._module import REZ_GLOBALS
 
@@ -29,6 +29,7 @@ COMPILED: Final = _cregular is not None
 __all__ = [
     "COMPILED",
     "REGULAR_FIELDS",
+    "Records",
     "RegularFields",
     "python_regular_fields",
     "read_regular_assignments",
@@ -109,6 +110,8 @@ REGULAR_FIELDS: Final = ("name", "version", "requires", "variants", "timestamp")
 #: repeat across versions and are converted once each; ``timestamp`` as an integer
 #: (``None``: absent), or its value text when it is not one (which rez rejects).
 RegularFields = tuple[str, str, str | None, str | None, int | str | None]
+#: ``read_regular_fields``' ``records``: the record type, and the caches of converted texts.
+Records = tuple[type, dict[str, Any], dict[str, Any]]
 _UNASSIGNABLE_BYTES: Final = tuple(sorted(name.encode() for name in _NOT_ASSIGNABLE))
 
 
@@ -139,13 +142,18 @@ def _string_or_empty(text: str | None) -> str:
     return value if isinstance(value, str) else ""
 
 
-def read_regular_fields(paths: Sequence[str]) -> list[RegularFields | None]:
+def read_regular_fields(paths: Sequence[str], records: Records | None = None) -> list[Any]:
     """``regular_fields`` of each file, read by the compiled twin (``_cregular.c``). ``None``
     where the file is of another shape, could not be read, or the twin is not installed:
-    the caller reads that file itself and decides (so a doubt never costs a wrong answer)."""
+    the caller reads that file itself and decides (so a doubt never costs a wrong answer).
+
+    With ``records`` (a named tuple type of the five fields, and caches from the value
+    texts of ``requires`` and of ``variants`` to their converted tuples), a file whose two
+    texts are both cached as tuples, and whose timestamp is an int or absent, gives the
+    record instead of its fields."""
     if _cregular is None:
         return [None] * len(paths)
-    return _cregular.regular_fields(list(paths), _UNASSIGNABLE_BYTES)
+    return _cregular.regular_fields(list(paths), _UNASSIGNABLE_BYTES, records)
 
 
 def regular_value(raw: str) -> object:

@@ -61,11 +61,17 @@ def test_the_automatic_batch_equals_the_python_one(tmp_path: Path, rez_bench: tu
         (tmp_path / old / "package.py").write_bytes(GOOD)
     (tmp_path / "old_yaml" / "release.yaml").write_text("timestamp: 1\n")
     (tmp_path / "old_meta" / ".metadata").mkdir()
+    rejected = []  # texts rez rejects, met again once their rejection is cached
+    for i, text in enumerate([b"requires = ['!!']\n", b"variants = [['a', '!!']]\n", b"timestamp = 'x'\n"] * 2):
+        (tmp_path / f"rejected{i}.py").write_bytes(GOOD + text)
+        rejected.append(str(tmp_path / f"rejected{i}.py"))
     paths[100:100] = _files(tmp_path) + [str(tmp_path / "old_yaml" / "package.py"), str(tmp_path / "old_meta" / "package.py")]
+    paths[3000:3000] = rejected[:3]
+    paths[9000:9000] = rejected[3:]
     automatic, in_python = ParseCounters(), ParseCounters()
     assert parse_static_packages_py(paths, counters=automatic) == parse_static_packages_py(
         paths, workers=0, counters=in_python)
-    assert automatic == in_python and automatic.dynamic >= 3
+    assert automatic == in_python and automatic.dynamic >= 3 and automatic.errors >= 6
 
 
 def test_huge_file_is_parsed_or_declined_quickly(tmp_path: Path) -> None:

@@ -193,6 +193,33 @@ def test_the_compiled_twin_refuses_wrong_arguments() -> None:
     with pytest.raises(TypeError):
         _cregular.source_fields(b"x = 1\n", ("x",))  # type: ignore[arg-type]
     assert _cregular.regular_fields([b"/a.py", 1], ()) == [None, None]  # type: ignore[list-item]
+    for records in [[tuple, {}, {}], (dict, {}, {}), (tuple, {}, []), (tuple, {})]:
+        with pytest.raises(TypeError):
+            _cregular.regular_fields([], (), records)  # type: ignore[arg-type]
+
+
+@needs_compiled
+def test_the_compiled_twin_builds_records_from_cached_texts_only(tmp_path: Path) -> None:
+    """With records, a file whose two solver texts are cached as converted tuples (and whose
+    timestamp is an int or absent) comes as its record; every other file as its fields."""
+    from rezsnap.model import PackageData
+
+    texts = {
+        "cached.py": b"name = 'a'\nversion = '1'\nrequires = ['b']\ntimestamp = 5\n",
+        "defaults.py": b"name = 'a'\n",  # absent requires and variants: the cache's '[]'
+        "uncached.py": b"requires = ['c']\n",
+        "rejected.py": b"requires = ['!!']\n",
+        "not_int.py": b"requires = ['b']\ntimestamp = 'x'\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_bytes(text)
+    requires_of = {"['b']": ("b",), "[]": (), "['!!']": "rejected"}
+    variants_of = {"[]": ()}
+    found = read_regular_fields([str(tmp_path / n) for n in texts], (PackageData, requires_of, variants_of))
+    assert found[0] == PackageData("a", "1", ("b",), (), 5) and type(found[0]) is PackageData
+    assert found[0].requires is requires_of["['b']"]  # the cached tuple itself
+    assert found[1] == PackageData("a", "", (), (), None) and type(found[1]) is PackageData
+    assert found[2:] == [python_regular_fields(t) for t in list(texts.values())[2:]]
 
 
 def test_the_compiled_twin_is_built_where_a_c_compiler_is() -> None:
