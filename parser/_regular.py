@@ -7,6 +7,11 @@ and its values are read straight from the text. Anything else (a ``def``, a
 triple-quoted string, an escape, a comment inside brackets, a coding cookie
 other than UTF-8...) returns ``None`` and the AST reader answers instead. The
 two paths are differential-tested on the same inputs.
+
+``_cregular.c`` is the expression's compiled twin: the same grammar, and for a batch the
+reads too, without holding the GIL (so threads overlap). It is optional (built when the
+install finds a C compiler; ``REZSNAP_PURE_PYTHON=1`` turns it off), declines whatever it
+doubts, and is differential-tested against the expression.
 """
 
 from __future__ import annotations
@@ -14,16 +19,15 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
+
+from rezsnap._compiled import compiled_module
 
 from ._module import REZ_GLOBALS
 
-try:
-    from . import _cregular
-except ImportError:  # built without a C compiler: the same reading, in Python
-    _cregular = None  # type: ignore[assignment]
+_cregular: Final = compiled_module("rezsnap.parser._cregular")
 
-#: Whether the compiled twin of ``regular_fields`` (``_cregular.c``) is installed.
+#: Whether the compiled twin of ``regular_fields`` (``_cregular.c``) is installed and used.
 COMPILED: Final = _cregular is not None
 
 __all__ = [
@@ -121,7 +125,7 @@ def regular_fields(source: bytes) -> RegularFields | None:
     is installed (the two are differential-tested), else by ``python_regular_fields``."""
     if _cregular is None:
         return python_regular_fields(source)
-    return _cregular.source_fields(source, _UNASSIGNABLE_BYTES)
+    return cast("RegularFields | None", _cregular.source_fields(source, _UNASSIGNABLE_BYTES))
 
 
 def python_regular_fields(source: bytes) -> RegularFields | None:
@@ -153,7 +157,7 @@ def read_regular_fields(paths: Sequence[str], records: Records | None = None) ->
     record instead of its fields."""
     if _cregular is None:
         return [None] * len(paths)
-    return _cregular.regular_fields(list(paths), _UNASSIGNABLE_BYTES, records)
+    return cast("list[Any]", _cregular.regular_fields(list(paths), _UNASSIGNABLE_BYTES, records))
 
 
 def regular_value(raw: str) -> object:

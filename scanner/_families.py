@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from os import stat
-from stat import S_ISREG
 from typing import Final, NamedTuple
 
 from rezsnap._io import read_regular_file_stat
 from rezsnap.model import PackageKind, ScanProblem
 from rezsnap.version import InvalidVersion, Version, is_valid_version, packed_version_key
 
-from ._fs import entry_is_dir, list_dir_fd, open_dir, regular_file_stat, utf8_problem
+from ._fs import (
+    entry_is_dir,
+    list_dir_fd,
+    open_dir,
+    package_py_stamps,
+    regular_file_stat,
+    utf8_problem,
+)
 
 __all__ = [
     "NO_VERSION",
@@ -37,7 +42,6 @@ _IGNORE: Final = ".ignore"
 NO_VERSION: Final = "_NO_VERSION"
 _BUILDING_LEN: Final = len(_BUILDING)
 _SEP: Final = os.sep
-_PACKAGE_PY: Final = os.sep + "package.py"
 _DEFINITION_FILES: Final = {"package.py": "py", "package.yaml": "yaml"}  # rez's order
 _DIRECTORY: Final = PackageKind.DIRECTORY
 _COMBINED: Final = PackageKind.COMBINED
@@ -170,15 +174,11 @@ def _resolve_open(
     problems: list[ScanProblem],
 ) -> list[Row]:
     rows: list[Row] = []
-    for name in names:
-        try:  # fast path: one stat for the common layout, kept as the file's stamp
-            info = stat(name + _PACKAGE_PY, dir_fd=fd)
-        except OSError:
-            pass
-        else:
-            if S_ISREG(info.st_mode):
-                rows.append((name, "py", (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stamps else None))
-                continue
+    # fast path: one stat for the common layout, kept as the file's stamp
+    for name, stamp in zip(names, package_py_stamps(fd, names)):
+        if stamp is not None:
+            rows.append((name, "py", stamp if stamps else None))
+            continue
         found = definition_file(family_path + _SEP + name, problems, family)
         if found is None:
             if name not in building:  # else still being built (or a failed release): hidden

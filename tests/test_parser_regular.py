@@ -231,3 +231,22 @@ def test_the_compiled_twin_is_built_where_a_c_compiler_is() -> None:
     if shutil.which(compiler) is None or not Path(sysconfig.get_paths()["include"], "Python.h").exists():
         pytest.skip("no C compiler or no Python headers: the Python reader runs alone")
     assert COMPILED
+
+
+def test_the_pure_python_switch_parses_without_the_compiled_twin(tmp_path: Path) -> None:
+    """REZSNAP_PURE_PYTHON=1: the operator's way to take the compiled reader out; same records."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "package.py").write_bytes(b"name = 'a'\nversion = '1'\nrequires = ['b-1']\ntimestamp = 3\n")
+    script = ("import json, sys; from rezsnap.parser import _regular, parse_static_packages_py; "
+              "print(json.dumps([_regular.COMPILED, parse_static_packages_py(sys.argv[1:] * 600)[-1]]))")
+    runs = {}
+    for switch in ("1", ""):
+        env = {**os.environ, "REZSNAP_PURE_PYTHON": switch}
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "package.py")], env=env,
+                              capture_output=True, text=True, check=True, timeout=120)
+        runs[switch] = json.loads(done.stdout)
+    assert runs["1"] == [False, ["a", "1", ["b-1"], [], 3]]
+    assert runs[""] == [COMPILED, runs["1"][1]]

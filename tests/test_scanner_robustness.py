@@ -111,3 +111,35 @@ def test_bad_arguments_raise_type_and_value_errors(tmp_path: Path) -> None:
         scan_repo([42])  # type: ignore[list-item]
     with pytest.raises(ValueError):
         scan_repo(tmp_path, workers=-1)
+
+
+def test_the_compiled_stat_per_version_answers_as_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``package_py_stamps`` (compiled where built) gives what ``os.stat`` + ``S_ISREG`` give:
+    the stamp of a regular ``package.py`` (through a symlink too), None for anything else."""
+    fam = tmp_path / "fam"
+    for name in ("file", "dir", "link", "broken", "fifo", "empty", "notdir"):
+        (fam / name).mkdir(parents=True)
+    (fam / "file/package.py").write_text("name = 'fam'\n")
+    (fam / "dir/package.py").mkdir()
+    (fam / "link/package.py").symlink_to(fam / "file/package.py")
+    (fam / "broken/package.py").symlink_to("nowhere")
+    os.mkfifo(fam / "fifo/package.py")
+    (fam / "notdir.txt").write_text("")
+    base = os.fsencode(fam)
+    os.makedirs(base + b"/5\xff0")  # a version name that is not UTF-8
+    open(base + b"/5\xff0/package.py", "w").close()
+    names = sorted(os.listdir(fam)) + ["missing", "notdir.txt", "a/../file", "\udcff"]
+    fd = os.open(fam, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        found = _fs.package_py_stamps(fd, names)
+        monkeypatch.setattr(_fs, "_cwalk", None)
+        assert found == _fs.package_py_stamps(fd, names)
+    finally:
+        os.close(fd)
+    info = os.stat(fam / "file/package.py")
+    stamp = (info.st_mtime_ns, info.st_size, info.st_ctime_ns)
+    assert dict(zip(names, found)) == {
+        "5\udcff0": found[0], "broken": None, "dir": None, "empty": None, "fifo": None, "file": stamp,
+        "link": stamp, "notdir": None, "notdir.txt": None, "missing": None, "a/../file": None, "\udcff": None,
+    }
+    assert found[0] is not None
