@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from typing import Final, cast
 
 from rezsnap._gc import gc_paused
-from rezsnap._io import read_regular_file
+from rezsnap._io import NETWORK_THREADS, SLOW_STAT, read_regular_file, stat_latency
 from rezsnap._pool import cpu_count, pmap, process_pool, shared_process_pool
 from rezsnap.model import PackageData
 
@@ -60,7 +60,9 @@ def _compiled_first(names: list[str], counters: ParseCounters) -> list[PackageDa
     units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
     results: list[PackageData | None] = []
     others: list[int] = []  # positions of the files the compiled reader left to Python
-    readers = cpu_count() if len(units) > 1 else 0
+    # on a network file system each read waits on latency: many in flight (the reads let go of the GIL)
+    readers = NETWORK_THREADS if stat_latency(names) > SLOW_STAT else cpu_count()
+    readers = min(readers, len(units)) if len(units) > 1 else 0
     with gc_paused():  # the records hold no cycles
         _convert(units, pmap(read_regular_records, units, workers=readers), results, others, counters)
     counters.files_seen += len(names) - len(others)

@@ -5,12 +5,43 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
+from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["MAX_DEFINITION_BYTES", "file_identity", "file_stamp", "read_regular_file", "read_regular_file_stat"]
+__all__ = [
+    "MAX_DEFINITION_BYTES",
+    "NETWORK_THREADS",
+    "SLOW_STAT",
+    "file_identity",
+    "file_stamp",
+    "read_regular_file",
+    "read_regular_file_stat",
+    "stat_latency",
+]
 
 #: A package definition larger than this is not read (it is reported instead).
 MAX_DEFINITION_BYTES: Final = 16 * 1024 * 1024
+#: A metadata call slower than this (median of ``stat_latency``) means a network file system.
+SLOW_STAT: Final = 100e-6
+#: Threads for file-system work there: each waits on latency, many requests in flight.
+NETWORK_THREADS: Final = 32
+
+
+def stat_latency(paths: Sequence[str], samples: int = 16) -> float:
+    """Median seconds of one ``stat`` on a spread of ``paths`` (a file-system speed probe)."""
+    step = max(1, len(paths) // samples)
+    times = []
+    for path in paths[::step][:samples]:
+        start = time.perf_counter()
+        try:
+            os.stat(path)
+        except (OSError, ValueError):  # ValueError: a NUL in the path
+            pass
+        times.append(time.perf_counter() - start)
+    times.sort()  # the median (statistics would cost a one-shot walk 4 ms of imports)
+    middle = len(times) // 2
+    return (times[middle] if len(times) % 2 else (times[middle - 1] + times[middle]) / 2) if times else 0.0
 
 
 def read_regular_file(path: str) -> bytes:

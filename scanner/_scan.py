@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar, Union
 
+from rezsnap._io import NETWORK_THREADS, SLOW_STAT, stat_latency
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
 from rezsnap._progress import progress_bar
@@ -43,11 +43,11 @@ PathArg = Union[str, "os.PathLike[str]"]
 
 #: Threads on a slow (network) file system: the walk is syscall-bound, ``stat``
 #: releases the GIL, and many requests in flight matter more than cores.
-DEFAULT_WORKERS: Final = 32
-#: A metadata call slower than this (median of a probe) means a network file
+DEFAULT_WORKERS: Final = NETWORK_THREADS
+#: A metadata call slower than this (median of ``stat_latency``) means a network file
 #: system: use threads. Faster means local or cached: threads only add GIL
 #: contention there (measured 2.3x slower than serial), so use processes.
-SLOW_STAT_SECONDS: Final = 100e-6
+SLOW_STAT_SECONDS: Final = SLOW_STAT
 #: Below this many families a process pool costs more than it saves.
 MIN_FAMILIES_FOR_PROCESSES: Final = 256
 #: Families per listing task: enough to amortise a task, few enough to balance.
@@ -393,22 +393,6 @@ def _resolve_pending(
 def _is_process_pool(executor: Executor | None) -> bool:
     process = sys.modules.get("concurrent.futures.process")  # not imported: no process pool exists
     return process is not None and isinstance(executor, process.ProcessPoolExecutor)
-
-
-def stat_latency(paths: Sequence[str], samples: int = 16) -> float:
-    """Median seconds of one ``stat`` on a spread of ``paths`` (a file-system speed probe)."""
-    step = max(1, len(paths) // samples)
-    times = []
-    for path in paths[::step][:samples]:
-        start = time.perf_counter()
-        try:
-            os.stat(path)
-        except OSError:
-            pass
-        times.append(time.perf_counter() - start)
-    times.sort()  # the median (statistics would cost a one-shot walk 4 ms of imports)
-    middle = len(times) // 2
-    return (times[middle] if len(times) % 2 else (times[middle - 1] + times[middle]) / 2) if times else 0.0
 
 
 @contextmanager

@@ -211,11 +211,11 @@ def _contents(packages: Sequence[Any], slow: list[bool]) -> list[bytes | None]:
     known_slow = bool(slow) and slow[0]
     if len(packages) < (2 if known_slow else MIN_FILES_FOR_THREADS):  # probed slow: any overlap pays
         return [None] * len(packages)
-    from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS, stat_latency
+    from rezsnap import _io
 
     files = [p.path for p in packages if p.path]
     if not slow:
-        slow.append(stat_latency(files) > SLOW_STAT_SECONDS)
+        slow.append(_io.stat_latency(files) > _io.SLOW_STAT)
     if not slow[0]:
         return [None] * len(packages)
     from concurrent.futures import ThreadPoolExecutor
@@ -231,7 +231,7 @@ def _contents(packages: Sequence[Any], slow: list[bool]) -> list[bytes | None]:
         except OSError:
             return None  # the loader reads it again and reports the error
 
-    with ThreadPoolExecutor(min(DEFAULT_WORKERS, len(packages))) as readers:
+    with ThreadPoolExecutor(min(_io.NETWORK_THREADS, len(packages))) as readers:
         return list(readers.map(read, packages))
 
 

@@ -74,6 +74,28 @@ def test_the_automatic_batch_equals_the_python_one(tmp_path: Path, rez_bench: tu
     assert automatic == in_python and automatic.dynamic >= 3 and automatic.errors >= 6
 
 
+def test_on_a_network_file_system_many_threads_read(monkeypatch: pytest.MonkeyPatch, rez_bench: tuple[Any, Any]) -> None:
+    """Where the probe finds a slow file system, the compiled reader's threads are many (each
+    read waits on latency); the records are the same."""
+    from rezsnap.parser import _batch
+
+    dataset, _ = rez_bench
+    paths = [str(p) for p in sorted(dataset.path.glob("*/*/package.py"))[:3000]]
+    local = parse_static_packages_py(paths)
+    threads: list[int] = []
+    real_pmap = _batch.pmap
+
+    def counting_pmap(func: Any, items: Any, *, workers: int, **kwargs: Any) -> Any:
+        threads.append(workers)
+        return real_pmap(func, items, workers=workers, **kwargs)
+
+    monkeypatch.setattr(_batch, "stat_latency", lambda paths, samples=16: 1.0)
+    monkeypatch.setattr(_batch, "pmap", counting_pmap)
+    assert parse_static_packages_py(paths) == local
+    if _batch.COMPILED:
+        assert threads[0] == min(_batch.NETWORK_THREADS, -(-len(paths) // _batch.FILES_PER_UNIT))
+
+
 def test_huge_file_is_parsed_or_declined_quickly(tmp_path: Path) -> None:
     path = tmp_path / "huge.py"
     path.write_bytes(b"name = 'a'\n" + b"x = 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy'\n" * 200_000)

@@ -148,11 +148,14 @@ def test_reads_overlapped_on_a_slow_file_system_give_the_same_resolves(
     of serial reads."""
     from rezsnap.scanner import _scan
 
+    from rezsnap import _io
+
     for version in range(1, 13):
         _write(late_repo, "many", f"{version}.0", f"name = 'many'\nrequires = ['dependency-{1 + version % 2}']\n")
     _write(late_repo, "many", "13.0", "requires = [\n")  # a broken file, read in a thread too
     serial = Repository.from_paths([str(late_repo)])
-    monkeypatch.setattr(_scan, "stat_latency", lambda paths, samples=16: 1.0)
+    monkeypatch.setattr(_scan, "stat_latency", lambda paths, samples=16: 1.0)  # the walk's probe
+    monkeypatch.setattr(_io, "stat_latency", lambda paths, samples=16: 1.0)  # the readers' probe
     threaded = Repository.from_paths([str(late_repo)])
     for request in (["many"], ["many-3+<9"], ["many-13"], ["many", "alita"]):
         a, b = solve_with(serial, request), solve_with(threaded, request)

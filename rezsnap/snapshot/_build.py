@@ -19,12 +19,11 @@ from typing import Any, Final, Literal, NamedTuple, Union
 
 import pyarrow as pa
 
-from rezsnap._io import MAX_DEFINITION_BYTES
+from rezsnap._io import MAX_DEFINITION_BYTES, NETWORK_THREADS, SLOW_STAT, stat_latency
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
 from rezsnap._progress import progress_bar
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 from rezsnap.scanner import ScanResult, version_sort_key
-from rezsnap.scanner._scan import DEFAULT_WORKERS, SLOW_STAT_SECONDS, stat_latency
 
 from ._file import (
     AtomicParquetWriter,
@@ -265,7 +264,7 @@ def _reader_threads(packages: Sequence[ScannedPackage]) -> int:
     latency and reads overlap well; none on a local disk, where they would only contend for
     the GIL. The walk's probe decides, on the definition files."""
     paths = [p.path for p in packages if p.path]
-    return DEFAULT_WORKERS if stat_latency(paths) > SLOW_STAT_SECONDS else 0
+    return NETWORK_THREADS if stat_latency(paths) > SLOW_STAT else 0
 
 
 def _segments(packages: list[ScannedPackage], plan: _Plan, exec_fallback: bool, threads: int) -> list[_Segment]:
