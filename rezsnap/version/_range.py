@@ -152,7 +152,7 @@ _ANY: Final = Bound()
 
 # rez's _VersionRangeParser regex, verbatim in meaning (see spec B.2).
 _V = r"([0-9a-zA-Z_]+(?:[.-][0-9a-zA-Z_]+)*)"
-_RANGE_REGEX: Final = re.compile(
+_RANGE_PATTERN: Final = (
     (
         rf"   ^(?P<version>{_V})$"
         rf"|  ^(?P<exact_version>==(?P<exact_version_group>{_V})?)$"
@@ -172,6 +172,16 @@ _RANGE_REGEX: Final = re.compile(
     ),
     re.VERBOSE,
 )
+_range_regex: re.Pattern[str] | None = None
+
+
+def _range_match(part: str) -> re.Match[str] | None:
+    """``_RANGE_PATTERN`` searched in ``part``; compiled on first use (about 3 ms: a walk or a
+    scan, which parse no range, do not pay it)."""
+    global _range_regex
+    if _range_regex is None:
+        _range_regex = re.compile(*_RANGE_PATTERN)
+    return _range_regex.search(part)
 
 
 def _version(text: str | None) -> Version:
@@ -180,7 +190,7 @@ def _version(text: str | None) -> Version:
 
 def _parse_part(part: str) -> Bound:
     """One ``|``-separated part of a range string, as rez's parser actions build it."""
-    match = _RANGE_REGEX.search(part)
+    match = _range_match(part)
     if not match:
         raise InvalidRange(part, "syntax error")
     g = match.groupdict()
@@ -258,7 +268,7 @@ def _parse(text: str) -> tuple[Bound, ...]:
             continue
         if is_any:
             # rez only syntax-checks the parts after an empty one: no bound is built
-            if not _RANGE_REGEX.search(part):
+            if not _range_match(part):
                 raise InvalidRange(part, "syntax error")
             continue
         bounds.append(_parse_part(part))
