@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
@@ -16,8 +16,8 @@ from rezsnap.model import PackageData
 
 from ._counters import ParseCounters
 from ._fallback import has_old_release_data, with_old_release_data
-from ._package import analyse_package_py, read_regular_records, regular_data, regular_package_data
-from ._regular import COMPILED, RegularFields, read_regular_fields
+from ._package import analyse_package_py, read_regular_records, regular_data
+from ._regular import COMPILED, RegularFields
 
 __all__ = ["parse_static_packages_py"]
 
@@ -28,26 +28,39 @@ MIN_FILES_FOR_PROCESSES: Final = 2000
 
 
 def _parse_unit(paths: list[str]) -> tuple[list[PackageData | None], ParseCounters]:
-    """Task: parse a batch of files (runs in a worker)."""
+    """Task: parse a batch of files (runs in a worker): the compiled reader's files first
+    (when it is installed), the others in Python."""
     counters = ParseCounters()
     results: list[PackageData | None] = []
-    for path, fields in zip(paths, read_regular_fields(paths)):
+    others: list[int] = []
+    _convert([paths], [read_regular_records(paths)], results, others, counters)
+    counters.files_seen += len(paths) - len(others)
+    if others:
+        rest, met = _parse_in_python([paths[i] for i in others])
+        for position, parsed in zip(others, rest):
+            results[position] = parsed
+        counters.add(met)
+    return results, counters
+
+
+def _parse_in_python(paths: list[str]) -> tuple[list[PackageData | None], ParseCounters]:
+    """Task: parse a batch of files with the Python readers (the compiled one declined them,
+    or is not installed)."""
+    counters = ParseCounters()
+    results: list[PackageData | None] = []
+    for path in paths:
         counters.files_seen += 1
         if not path.endswith(".py"):
             counters.not_python += 1
             results.append(None)
             continue
-        if fields is not None:  # read and recognised by the compiled twin
-            outcome = regular_package_data(fields)
-        else:
-            try:
-                source = read_regular_file(path)
-            except OSError:
-                counters.io_errors += 1
-                results.append(None)
-                continue
-            outcome = analyse_package_py(source)
-        outcome = with_old_release_data(outcome, path)
+        try:
+            source = read_regular_file(path)
+        except OSError:
+            counters.io_errors += 1
+            results.append(None)
+            continue
+        outcome = with_old_release_data(analyse_package_py(source), path)
         counters.count(outcome.status)
         results.append(outcome.data)
     return results, counters
@@ -56,7 +69,7 @@ def _parse_unit(paths: list[str]) -> tuple[list[PackageData | None], ParseCounte
 def _compiled_first(names: list[str], counters: ParseCounters) -> list[PackageData | None]:
     """The automatic batch with the compiled reader: threads read and recognise the files in
     rez's plain layout (it lets go of the GIL, so they overlap), this thread turns their
-    value texts into data as they come; the other files go to ``_parse_unit``."""
+    value texts into data as they come; the other files go to ``_parse_in_python``."""
     units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
     results: list[PackageData | None] = []
     others: list[int] = []  # positions of the files the compiled reader left to Python
@@ -67,7 +80,7 @@ def _compiled_first(names: list[str], counters: ParseCounters) -> list[PackageDa
         _convert(units, pmap(read_regular_records, units, workers=readers), results, others, counters)
     counters.files_seen += len(names) - len(others)
     if others:
-        rest = _parse_units([names[i] for i in others], None, None, counters)
+        rest = _parse_units([names[i] for i in others], None, None, counters, _parse_in_python)
         for position, parsed in zip(others, rest):
             results[position] = parsed
     return results
@@ -121,9 +134,10 @@ def parse_static_packages_py(
 
 
 def _parse_units(
-    names: list[str], workers: int | None, executor: Executor | None, total: ParseCounters
+    names: list[str], workers: int | None, executor: Executor | None, total: ParseCounters,
+    task: Callable[[list[str]], tuple[list[PackageData | None], ParseCounters]] = _parse_unit,
 ) -> list[PackageData | None]:
-    """``parse_static_packages_py`` with ``_parse_unit`` on every file."""
+    """``parse_static_packages_py`` with ``task`` on every unit of files."""
     automatic = executor is None and workers is None
     units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
     results: list[PackageData | None] = []
@@ -134,7 +148,7 @@ def _parse_units(
         elif executor is None and workers:
             executor = stack.enter_context(process_pool(workers))
         try:
-            for found, met in pmap(_parse_unit, units, workers=0, executor=executor):
+            for found, met in pmap(task, units, workers=0, executor=executor):
                 results += found
                 total.add(met)
         except (BrokenProcessPool, OSError):
@@ -142,7 +156,7 @@ def _parse_units(
                 raise
             # the automatic pool could not run (no more processes...): parse here
             results, fresh = [], ParseCounters()
-            for found, met in map(_parse_unit, units):
+            for found, met in map(task, units):
                 results += found
                 fresh.add(met)
             total.add(fresh)

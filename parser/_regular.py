@@ -32,7 +32,6 @@ COMPILED: Final = _cregular is not None
 
 __all__ = [
     "COMPILED",
-    "REGULAR_FIELDS",
     "Records",
     "RegularFields",
     "python_regular_fields",
@@ -107,12 +106,11 @@ def read_regular_assignments(source: bytes) -> dict[str, object] | None:
 _NOT_ASSIGNABLE: Final = frozenset([*keyword.kwlist, "__debug__", *REZ_GLOBALS])
 
 
-#: The fields ``regular_fields`` reads, in its order.
-REGULAR_FIELDS: Final = ("name", "version", "requires", "variants", "timestamp")
-#: ``name`` and ``version`` as rez reads them from the file (``""``: absent or not a
-#: string); the value texts of ``requires`` and ``variants`` (``None``: absent), which
-#: repeat across versions and are converted once each; ``timestamp`` as an integer
-#: (``None``: absent), or its value text when it is not one (which rez rejects).
+#: What ``regular_fields`` reads: ``name`` and ``version`` as rez reads them from the file
+#: (``""``: absent or not a string); the value texts of ``requires`` and ``variants``
+#: (``None``: absent), which repeat across versions and are converted once each;
+#: ``timestamp`` as an integer (``None``: absent), or its value text when it is not one
+#: (which rez rejects).
 RegularFields = tuple[str, str, str | None, str | None, int | str | None]
 #: ``read_regular_fields``' ``records``: the record type, and the caches of converted texts.
 Records = tuple[type, dict[str, Any], dict[str, Any]]
@@ -120,8 +118,8 @@ _UNASSIGNABLE_BYTES: Final = tuple(sorted(name.encode() for name in _NOT_ASSIGNA
 
 
 def regular_fields(source: bytes) -> RegularFields | None:
-    """The value texts of ``REGULAR_FIELDS`` in a file of rez's plain layout (a later
-    assignment wins), or ``None`` for any other file. Read by the compiled twin when it
+    """``RegularFields`` of a file in rez's plain layout (a later assignment wins), or
+    ``None`` for any other file. Read by the compiled twin when it
     is installed (the two are differential-tested), else by ``python_regular_fields``."""
     if _cregular is None:
         return python_regular_fields(source)

@@ -44,10 +44,6 @@ PathArg = Union[str, "os.PathLike[str]"]
 #: Threads on a slow (network) file system: the walk is syscall-bound, ``stat``
 #: releases the GIL, and many requests in flight matter more than cores.
 DEFAULT_WORKERS: Final = NETWORK_THREADS
-#: A metadata call slower than this (median of ``stat_latency``) means a network file
-#: system: use threads. Faster means local or cached: threads only add GIL
-#: contention there (measured 2.3x slower than serial), so use processes.
-SLOW_STAT_SECONDS: Final = SLOW_STAT
 #: Below this many families a process pool costs more than it saves.
 MIN_FAMILIES_FOR_PROCESSES: Final = 256
 #: Families per listing task: enough to amortise a task, few enough to balance.
@@ -398,7 +394,9 @@ def _is_process_pool(executor: Executor | None) -> bool:
 @contextmanager
 def _auto_executor(refs: Sequence[FamilyRef]) -> Iterator[Executor | None]:
     """The pool ``workers=None`` picks by measuring the file system (see README, Performance)."""
-    if stat_latency([ref.path for ref in refs]) > SLOW_STAT_SECONDS:
+    # a network file system: threads. Local or cached: threads only add GIL contention
+    # there (measured 2.3x slower than serial), so processes
+    if stat_latency([ref.path for ref in refs]) > SLOW_STAT:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(DEFAULT_WORKERS) as threads:
