@@ -204,6 +204,12 @@ CORPUS: dict[str, tuple[str, str]] = {
     "def_call_default": (BASE + "def helper(a=len('x')):\n    pass\n", "dynamic"),
     # -- timestamp = True loads as 1 (bool is an int to rez's schema)
     "timestamp_true": (BASE + "timestamp = True\n", "static"),
+    # -- integers: the fast path takes up to 18 digits; past Python's limit on digits
+    # (4,300), rez's compile fails
+    "timestamp_18_digits": (BASE + "timestamp = 999999999999999999\n", "static"),
+    "timestamp_19_digits": (BASE + "timestamp = 1000000000000000000\n", "static"),
+    "timestamp_past_the_digit_limit": (BASE + "timestamp = " + "1" * 5000 + "\n", "error"),
+    "integer_past_the_digit_limit": (BASE + "x = " + "1" * 5000 + "\n", "error"),
     "timestamp_false": (BASE + "timestamp = False\n", "static"),
     # -- imports: standard-library modules (rez strips the module) and rez's lint_helper (None)
     "import_stdlib": ("import os\nimport os.path\nimport sys as _sys\nimport platform\n" + BASE
