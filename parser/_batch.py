@@ -73,9 +73,9 @@ def _compiled_first(names: list[str], counters: ParseCounters) -> list[PackageDa
     units = [names[i : i + FILES_PER_UNIT] for i in range(0, len(names), FILES_PER_UNIT)]
     results: list[PackageData | None] = []
     others: list[int] = []  # positions of the files the compiled reader left to Python
-    # on a network file system each read waits on latency: many in flight (the reads let go of the GIL)
-    readers = NETWORK_THREADS if stat_latency(names) > SLOW_STAT else cpu_count()
-    readers = min(readers, len(units)) if len(units) > 1 else 0
+    readers = 0  # one unit: read it here
+    if len(units) > 1:  # on a network file system each read waits on latency: many in flight
+        readers = min(NETWORK_THREADS if stat_latency(names) > SLOW_STAT else cpu_count(), len(units))
     with gc_paused():  # the records hold no cycles
         _convert(units, pmap(read_regular_records, units, workers=readers), results, others, counters)
     counters.files_seen += len(names) - len(others)
