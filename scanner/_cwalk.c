@@ -16,13 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#if defined(__APPLE__)
-#define MTIME(info) ((info).st_mtimespec)
-#define CTIME(info) ((info).st_ctimespec)
-#else
-#define MTIME(info) ((info).st_mtim)
-#define CTIME(info) ((info).st_ctim)
-#endif
+#include "_stat_times.h"
 
 static const char SUFFIX[] = "/package.py";
 

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 from rezsnap._io import NETWORK_THREADS, SLOW_STAT, stat_latency
 from rezsnap._names import is_valid_package_name
@@ -23,6 +23,7 @@ from ._families import (
     resolve_definitions,
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
+from ._paths import PathArg, normalise_paths, repository_location
 
 if TYPE_CHECKING:  # a serial walk imports no pool (rezsnap._pool)
     from concurrent.futures import Executor
@@ -33,13 +34,10 @@ __all__ = [
     "RenderedScan",
     "ScanResult",
     "list_families",
-    "normalise_paths",
     "scan_family",
     "scan_rendered",
     "scan_repo",
 ]
-
-PathArg = Union[str, "os.PathLike[str]"]
 
 #: Threads on a slow (network) file system: the walk is syscall-bound, ``stat``
 #: releases the GIL, and many requests in flight matter more than cores.
@@ -82,26 +80,13 @@ class ScanResult(list[ScannedPackage]):
         self.problems = list(problems)
 
 
-def normalise_paths(paths: PathArg | Sequence[PathArg]) -> list[str]:
-    """One path or many, as a list of ``str``; ``TypeError`` for anything else."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    result = []
-    for path in paths:
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"package paths must be str or os.PathLike, not {type(path).__name__}")
-        result.append(os.fspath(path))
-    return result
-
-
 def list_families(repo: str, problems: list[ScanProblem]) -> list[FamilyRef]:
     """``_get_family_dirs``: the family directories and combined files at a repository root.
 
     Sorted by name (rez lists them in ``os.listdir`` order); a name that is both
     a directory and a file (``dup/`` and ``dup.py``) gives two families, as in rez.
     """
-    # rez's canonical_path: symlinks resolved, so package paths are on the realpath
-    location = os.path.normpath(os.path.realpath(repo))
+    location = repository_location(repo)
     if not os.path.isdir(location):
         problems.append(ScanProblem(repo, "missing-repo", "package path is not a directory"))
         return []
@@ -182,7 +167,7 @@ def scan_family(
     if not is_valid_package_name(family):
         return ScanResult()
     for repo in normalise_paths(paths):
-        location = os.path.normpath(os.path.realpath(repo))
+        location = repository_location(repo)
         refs = [FamilyRef(location, repo, family, None)] if os.path.isdir(os.path.join(location, family)) else []
         refs += [FamilyRef(location, repo, family, fmt) for fmt in ("py", "yaml")
                  if os.path.isfile(f"{location}{os.sep}{family}.{fmt}")]

@@ -136,7 +136,7 @@ def test_a_file_changed_while_the_build_read_it_records_no_walk(repo: Path, tmp_
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The walk saw one stamp, the load read another: the rows are not the walk's, so the next
     refresh may not keep them without looking."""
-    import rezsnap.snapshot._job as job
+    import rezsnap.scanner as job
 
     walked = job.scan_repo
     victim = min(min(p for p in repo.iterdir() if p.is_dir()).iterdir()) / "package.py"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TextIO
@@ -41,6 +40,8 @@ def source_paths(args: argparse.Namespace) -> list[str]:
 
 def request_file(path: str) -> list[list[str]]:
     """The requests of ``--requests FILE``: a JSON list of lists of strings."""
+    import json  # here, as in report_error: a command that prints text (a cron refresh) never needs it
+
     try:
         with open(path, encoding="utf-8") as stream:
             requests = json.load(stream)
@@ -64,5 +65,7 @@ def report_error(prog: str, kind: str, message: str, code: int, as_json: bool) -
     """One line on stderr; with ``--json`` also the error as a JSON object on stdout."""
     sys.stderr.write(f"{prog}: {'error: ' if kind not in ('interrupted', 'failed') else ''}{message}\n")
     if as_json:
+        import json
+
         sys.stdout.write(json.dumps({"error": {"type": kind, "message": message, "exit_code": code}}) + "\n")
     return code

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from argparse import Namespace
 from typing import TextIO
 
@@ -36,6 +35,8 @@ def snapshot_command(args: Namespace, out: TextIO, err: TextIO) -> int:
             said = f"interrupted: nothing was written, {args.output} is unchanged"
         return report_error("rezsnap snapshot", "interrupted", said, 130, args.json)
     if args.json:
+        import json  # only for --json: a cron refresh prints text
+
         out.write(json.dumps(report.as_dict()) + "\n")
     else:
         out.write(report.summary() + "\n")

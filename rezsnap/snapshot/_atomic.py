@@ -4,8 +4,6 @@ target, fsync-ed, renamed over it; the temporaries of a writer that died are rem
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -79,6 +77,8 @@ def fsync_directory(directory: str) -> None:
 
 def atomic_copy(source: str, target: str) -> None:
     """Replace ``target`` with a copy of ``source``, complete or not at all."""
+    import shutil  # here: a refresh that keeps its snapshot in place copies nothing
+
     with open(source, "rb") as origin:
         replace_atomically(target, lambda sink: shutil.copyfileobj(origin, sink, 1 << 20), mode_for(target))
 
@@ -86,6 +86,8 @@ def atomic_copy(source: str, target: str) -> None:
 def replace_atomically(target: str, write: Callable[[BinaryIO], object], mode: int, durable: bool = True) -> None:
     """Replace ``target`` with what ``write`` writes, complete or not at all: into a temporary
     file beside it, renamed over it. ``durable``: fsync the file and the rename."""
+    import tempfile  # here: with shutil and random, 4 ms of a one-shot refresh that writes nothing
+
     directory = os.path.dirname(os.path.abspath(target))
     fd, temporary = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".tmp", dir=directory)
     try:

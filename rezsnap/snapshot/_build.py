@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from itertools import groupby
 from operator import attrgetter
-from typing import Any, Final, Literal, NamedTuple, Union
+from typing import Any, Final, Literal, NamedTuple
 
 import pyarrow as pa
 
@@ -24,6 +24,7 @@ from rezsnap._pool import cpu_count, pmap, shared_process_pool
 from rezsnap._progress import progress_bar
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 from rezsnap.scanner import ScanResult, version_sort_key
+from rezsnap.scanner._paths import PathArg
 
 from ._file import (
     AtomicParquetWriter,
@@ -37,10 +38,9 @@ from ._index import ROW_FIELDS, SolveIndex, read_solve_index, write_solve_index
 from ._load import FileStamp, LoadedBatch, LoadTask, load_unit
 from ._report import SnapshotReport, problem_dict
 from ._schema import DATA_COLUMNS, LISTING_COLUMNS, SCHEMA, SCHEMA_VERSION
+from ._unchanged import ObservedState
 
 __all__ = ["write_snapshot"]
-
-PathArg = Union[str, "os.PathLike[str]"]
 
 #: Packages per load task: amortises a task's overhead, and balances the pool.
 PACKAGES_PER_UNIT: Final = 256
@@ -151,6 +151,7 @@ def write_snapshot(
     created: str,
     options: dict[str, Any],
     fingerprint: bytes,
+    state: ObservedState,
     previous: PathArg | None,
     pool: Executor | None,
     automatic: bool,
@@ -168,7 +169,7 @@ def write_snapshot(
         SCHEMA_VERSION, _rezsnap_version(), created,
         tuple(package_paths), options, tuple(problem_dict(p) for p in report.problems),
     )
-    _write(walked, reusable, options["exec_fallback"], pool, automatic, metadata, report, progress, fingerprint)
+    _write(walked, reusable, options["exec_fallback"], pool, automatic, metadata, report, progress, fingerprint, state)
     report.rows = len(walked.packages)
     report.families = len({(p.repo, p.family) for p in walked.packages})
 
@@ -293,6 +294,7 @@ def _write(
     report: SnapshotReport,
     progress: bool | Literal["always"],
     fingerprint: bytes,
+    state: ObservedState,
 ) -> None:
     packages = walked.packages
     listing = _Listing(walked)
@@ -339,11 +341,14 @@ def _write(
     # Every file as read had the stamp the walk saw: the rows are those of this walk, and a
     # refresh that walks the same again can keep this snapshot (_unchanged.py).
     current = stamps_as_read == list(walked.column("stamp"))
+    # ... and the repository's state observed before the walk still holds after the last read:
+    # the walk saw that state, and a refresh that observes it again need not walk
+    observed = state.held() if current else None
     summary = {"rows": len(packages), "families": len({(p.repo, p.family) for p in packages}),
                "sources": dict(report.sources), "errors": [list(error) for error in report.errors],
                "problems": [problem_dict(problem) for problem in report.problems]}
     write_solve_index(report.output, metadata.created, metadata.package_paths, index_columns,
-                      index_columns["family"], reused_blobs, fingerprint if current else None, summary)
+                      index_columns["family"], reused_blobs, fingerprint if current else None, summary, observed)
     report.files_reused = len(packages) - report.files_read
 
 

@@ -3,10 +3,11 @@
 A fresh process that solves once (every ``rez env``) would otherwise spend more time
 importing pyarrow and reading the whole Parquet file than solving. ``build_snapshot``
 writes ``<snapshot>.index`` next to the snapshot: a ``marshal`` image of the snapshot's
-metadata and, per family, one compressed ``marshal`` blob of its rows (``ROW_FIELDS``), so that a
-reader decodes only the families a solve touches. It also holds the fingerprint of the walk
-the snapshot was built from, and the build's report, which let a refresh that finds nothing
-changed keep the snapshot without importing pyarrow (``_unchanged.py``). It is a cache of the Parquet file:
+metadata, then one of its families: per family, one compressed ``marshal`` blob of its rows
+(``ROW_FIELDS``), so that a reader decodes only the families a solve touches. It also holds the fingerprint of the walk
+the snapshot was built from, the repository's observed state that walk saw, and the build's
+report, which let a refresh that finds nothing changed keep the snapshot without walking and
+without importing pyarrow (``_unchanged.py``). It is a cache of the Parquet file:
 it names the file's size and modification time, and a reader ignores an index that does
 not match them (a snapshot replaced without its index, an index left by a crash), and
 falls back to the Parquet file.
@@ -25,7 +26,7 @@ __all__ = [
     "write_solve_index",
 ]
 
-_MAGIC: Final = b"rezsnap-solve-index 1\n"
+_MAGIC: Final = b"rezsnap-solve-index 2\n"
 
 #: The fields of one row, in order (columns of the snapshot).
 ROW_FIELDS: Final = (
@@ -42,11 +43,11 @@ def index_path(snapshot: str | os.PathLike[str]) -> str:
 class SolveIndex:
     """A snapshot's metadata and its rows by family (decoded on first use)."""
 
-    __slots__ = ("_blobs", "_rows", "created", "identity", "package_paths", "snapshot", "summary", "walk")
+    __slots__ = ("_blobs", "_rows", "created", "identity", "observed", "package_paths", "snapshot", "summary", "walk")
 
-    def __init__(self, snapshot: str, created: str, package_paths: Sequence[str], blobs: dict[str, bytes],
+    def __init__(self, snapshot: str, created: str, package_paths: Sequence[str], blobs: dict[str, bytes] | None,
                  walk: bytes | None = None, summary: dict[str, Any] | None = None,
-                 identity: tuple[int, int] | None = None) -> None:
+                 identity: tuple[int, int] | None = None, observed: bytes | None = None) -> None:
         self.snapshot = snapshot
         self.identity = identity  # the snapshot file's (size, mtime_ns) when the index was read
         self.created = created
@@ -55,19 +56,26 @@ class SolveIndex:
         self._rows: dict[str, list[FamilyRow]] = {}
         self.walk = walk  # the fingerprint of the walk whose files the rows hold (None: not recorded)
         self.summary = summary  # the build's report: rows, families, sources, problems, errors
+        self.observed = observed  # the digest of the repository's state that walk saw (None: not recorded)
+
+    @property
+    def _families(self) -> dict[str, bytes]:
+        if self._blobs is None:
+            raise ValueError(f"the solve index of {self.snapshot} was read without its families")
+        return self._blobs
 
     def families(self) -> Iterable[str]:
-        return self._blobs.keys()
+        return self._families.keys()
 
     def blob(self, family: str) -> bytes | None:
         """The family's stored bytes (a refresh copies those of unchanged families)."""
-        return self._blobs.get(family)
+        return self._families.get(family)
 
     def rows(self, family: str) -> list[FamilyRow]:
         """The family's rows in snapshot order (package path, then version order); [] if none."""
         found = self._rows.get(family)
         if found is None:
-            blob = self._blobs.get(family)
+            blob = self._families.get(family)
             found = self._rows[family] = [] if blob is None else marshal.loads(zlib.decompress(blob))
         return found
 
@@ -90,39 +98,43 @@ def group_rows(columns: dict[str, list[Any]], families: list[str]) -> dict[str, 
 
 def write_solve_index(snapshot: str, created: str, package_paths: Sequence[str], columns: dict[str, list[Any]],
                       families: list[str], reused: dict[str, bytes] | None = None, walk: bytes | None = None,
-                      summary: dict[str, Any] | None = None) -> None:
+                      summary: dict[str, Any] | None = None, observed: bytes | None = None) -> None:
     """Write ``<snapshot>.index`` for the snapshot file just written: ``columns`` hold the rows
     (by field) of every family but those of ``reused``, whose stored bytes are copied as they are."""
     grouped = group_rows(columns, families)
     # compressed per family: a reader reads a tenth of the bytes, and inflates only what it uses
     blobs = {**(reused or {}), **{family: zlib.compress(marshal.dumps(rows), 1) for family, rows in grouped.items()}}
-    _write_image(snapshot, created, package_paths, blobs, walk, summary)
+    _write_image(snapshot, created, package_paths, blobs, walk, summary, observed)
 
 
-def copy_solve_index(index: SolveIndex, snapshot: str) -> None:
-    """Write ``<snapshot>.index`` for ``snapshot``, a copy of the snapshot file ``index`` belongs to."""
-    _write_image(snapshot, index.created, index.package_paths, index._blobs, index.walk, index.summary)
+def copy_solve_index(index: SolveIndex, snapshot: str, observed: bytes | None = None) -> None:
+    """Write ``<snapshot>.index`` for ``snapshot``, the snapshot file ``index`` belongs to or a
+    copy of it; ``observed`` replaces the recorded state when given."""
+    _write_image(snapshot, index.created, index.package_paths, index._families, index.walk, index.summary,
+                 index.observed if observed is None else observed)
 
 
 def _write_image(snapshot: str, created: str, package_paths: Sequence[str], blobs: dict[str, bytes],
-                 walk: bytes | None, summary: dict[str, Any] | None) -> None:
+                 walk: bytes | None, summary: dict[str, Any] | None, observed: bytes | None) -> None:
     identity = _identity(snapshot)
     if identity is None:
         return
-    image = {"identity": identity, "created": created, "package_paths": list(package_paths), "families": blobs,
-             "walk": walk, "summary": summary}
+    header = {"identity": identity, "created": created, "package_paths": list(package_paths), "walk": walk,
+              "summary": summary, "observed": observed}
     from ._atomic import replace_atomically  # here: a reader (every fresh solve) does not need it
 
     def write(sink: BinaryIO) -> None:
         sink.write(_MAGIC)
-        marshal.dump(image, sink)
+        marshal.dump(header, sink)
+        marshal.dump(blobs, sink)
 
     # a cache of the snapshot, rebuilt by the next build: no fsync; readable by the snapshot's readers
     replace_atomically(index_path(snapshot), write, os.stat(snapshot).st_mode & 0o777, durable=False)
 
 
-def read_solve_index(snapshot: str | os.PathLike[str]) -> SolveIndex | None:
-    """The snapshot's index, or None when there is none or it is not this snapshot's."""
+def read_solve_index(snapshot: str | os.PathLike[str], families: bool = True) -> SolveIndex | None:
+    """The snapshot's index, or None when there is none or it is not this snapshot's.
+    ``families=False`` reads its metadata only (a refresh that keeps the snapshot in place)."""
     path = os.fspath(snapshot)
     identity = _identity(path)
     if identity is None:
@@ -131,10 +143,13 @@ def read_solve_index(snapshot: str | os.PathLike[str]) -> SolveIndex | None:
         with open(index_path(path), "rb") as source:
             if source.read(len(_MAGIC)) != _MAGIC:
                 return None
-            image = marshal.load(source)
+            header = marshal.load(source)
+            blobs = marshal.load(source) if families else None
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not isinstance(image, dict) or tuple(image.get("identity", ())) != identity:
+    if not isinstance(header, dict) or tuple(header.get("identity", ())) != identity:
         return None
-    return SolveIndex(path, image["created"], image["package_paths"], image["families"], image.get("walk"),
-                      image.get("summary"), identity)
+    if families and not isinstance(blobs, dict):
+        return None
+    return SolveIndex(path, header["created"], header["package_paths"], blobs, header.get("walk"),
+                      header.get("summary"), identity, header.get("observed"))

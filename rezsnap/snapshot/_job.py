@@ -1,31 +1,30 @@
-"""``build_snapshot``: the nightly job. Check the package paths, walk them, then keep the
-previous snapshot when nothing changed (``_unchanged.py``, without importing pyarrow), or
-load and write a new one (``_build.py``)."""
+"""``build_snapshot``: the nightly job. Check the package paths; keep the previous snapshot
+when the repository is in the state its walk saw (``_unchanged.py``: no walk, and none of the
+walk's or the writer's modules imported); else walk them, then keep the previous snapshot
+when the walk lists the same, or load and write a new one (``_build.py``)."""
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import Executor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
-from datetime import datetime, timezone
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 from rezsnap._gc import gc_paused
-from rezsnap._pool import process_pool
-from rezsnap.scanner import normalise_paths, scan_repo
+from rezsnap.scanner._paths import PathArg, normalise_paths
 
 from ._atomic import remove_stale_temporaries
 from ._errors import SnapshotError
 from ._guards import MAX_DROP, Guard, check_package_paths
 from ._report import SnapshotReport
-from ._unchanged import keep_unchanged, walk_fingerprint
+from ._unchanged import ObservedState, keep_observed, keep_unchanged, walk_fingerprint
+
+if TYPE_CHECKING:  # a refresh that keeps the previous snapshot imports no pool
+    from concurrent.futures import Executor
 
 __all__ = ["build_snapshot"]
-
-PathArg = Union[str, "os.PathLike[str]"]
 
 def build_snapshot(
     paths: PathArg | Sequence[PathArg],
@@ -87,44 +86,64 @@ def _run(
     guard: Guard,
 ) -> SnapshotReport:
     started = time.perf_counter()
-    # Taken before the walk: the snapshot shows the repository as it was then, or later.
-    created = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     package_paths = normalise_paths(paths)
     check_package_paths(package_paths, guard)
     options = {"exec_fallback": bool(exec_fallback)}
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
     remove_stale_temporaries(report.output)
     try:
-        with ExitStack() as stack:
-            pool = executor
-            if executor is None and workers:
-                pool = stack.enter_context(process_pool(workers))
-            scanned = scan_repo(package_paths, workers=0 if workers == 0 else None, executor=pool, stamps=True)
-            report.seconds["scan"] = time.perf_counter() - started
-            fingerprint = walk_fingerprint(package_paths, options, scanned, scanned.problems)
-            deciding = time.perf_counter()
-            if previous is not None:
-                report.previous = os.fspath(previous)
-                if keep_unchanged(report.previous, report.output, fingerprint, report):
-                    report.seconds["check"] = time.perf_counter() - deciding
-                    report.seconds["total"] = time.perf_counter() - started
-                    return report
-            from ._build import write_snapshot  # pyarrow: only when something is to be written
-
-            write_snapshot(scanned, package_paths, created, options, fingerprint, previous, pool,
-                           executor is None and workers is None, progress, guard, report)
-            report.seconds["load+write"] = time.perf_counter() - deciding
+        state = ObservedState(package_paths, options)
+        if previous is not None:
+            report.previous = os.fspath(previous)
+            if keep_observed(report.previous, report.output, state, report):
+                report.seconds["check"] = report.seconds["total"] = time.perf_counter() - started
+                return report
+        _walk_and_write(package_paths, options, state, workers, executor, progress, guard, report, started)
     except SnapshotError:
         raise
-    except BrokenProcessPool as exc:
-        raise SnapshotError(
-            f"a worker process died while building the snapshot ({exc}); nothing was written "
-            f"and {report.output} is unchanged"
-        ) from exc
     except Exception as exc:  # a failed task or write: say so, keep the previous file
+        if _is_broken_pool(exc):
+            raise SnapshotError(
+                f"a worker process died while building the snapshot ({exc}); nothing was written "
+                f"and {report.output} is unchanged"
+            ) from exc
         raise SnapshotError(
             f"building the snapshot failed ({type(exc).__name__}: {exc}); nothing was written "
             f"and {report.output} is unchanged"
         ) from exc
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _walk_and_write(package_paths: list[str], options: dict[str, bool], state: ObservedState,
+                    workers: int | None, executor: Executor | None, progress: bool | Literal["always"],
+                    guard: Guard, report: SnapshotReport, started: float) -> None:
+    from datetime import datetime, timezone
+
+    from rezsnap._pool import process_pool
+    from rezsnap.scanner import scan_repo
+
+    # Taken before the walk: the snapshot shows the repository as it was then, or later.
+    created = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    with ExitStack() as stack:
+        pool = executor
+        if executor is None and workers:
+            pool = stack.enter_context(process_pool(workers))
+        scanned = scan_repo(package_paths, workers=0 if workers == 0 else None, executor=pool, stamps=True)
+        report.seconds["scan"] = time.perf_counter() - started
+        fingerprint = walk_fingerprint(package_paths, options, scanned, scanned.problems)
+        deciding = time.perf_counter()
+        if report.previous is not None and keep_unchanged(report.previous, report.output, fingerprint, state,
+                                                          report):
+            report.seconds["check"] = time.perf_counter() - deciding
+            return
+        from ._build import write_snapshot  # pyarrow: only when something is to be written
+
+        write_snapshot(scanned, package_paths, created, options, fingerprint, state, report.previous, pool,
+                       executor is None and workers is None, progress, guard, report)
+        report.seconds["load+write"] = time.perf_counter() - deciding
+
+
+def _is_broken_pool(exc: BaseException) -> bool:
+    process = sys.modules.get("concurrent.futures.process")  # not imported: no process pool ran
+    return process is not None and isinstance(exc, process.BrokenProcessPool)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from rezsnap.model import ScanProblem
@@ -12,23 +11,33 @@ __all__ = ["SOURCES", "SnapshotReport", "problem_dict"]
 SOURCES: Final = ("static", "rez", "late", "error")
 
 
-@dataclass(slots=True)
 class SnapshotReport:
-    """What a ``build_snapshot`` run did: counts, timings, hit rates and problems."""
+    """What a ``build_snapshot`` run did: counts, timings, hit rates and problems.
 
-    output: str
-    package_paths: list[str]
-    rows: int = 0
-    families: int = 0
-    sources: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
-    files_read: int = 0  # definition files read and parsed in this run
-    files_reused: int = 0  # rows taken from the previous snapshot without reading the file
-    previous: str | None = None
-    previous_note: str | None = None  # why a given previous snapshot was not used
-    unchanged: bool = False  # the walk found the previous snapshot current: kept (or copied), not rebuilt
-    problems: list[ScanProblem] = field(default_factory=list)  # what the walk could not read
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (uri, message) of rows without data
-    seconds: dict[str, float] = field(default_factory=dict)  # scan, load+write, total
+    A plain slotted class, not a dataclass: ``dataclasses`` imports ``inspect`` (about 9 ms),
+    which a one-shot refresh that keeps its snapshot would spend on this class alone.
+    """
+
+    __slots__ = ("errors", "families", "files_read", "files_reused", "output", "package_paths", "previous",
+                 "previous_note", "problems", "rows", "seconds", "sources", "unchanged")
+
+    def __init__(self, output: str, package_paths: list[str]) -> None:
+        self.output = output
+        self.package_paths = package_paths
+        self.rows = 0
+        self.families = 0
+        self.sources: dict[str, int] = dict.fromkeys(SOURCES, 0)
+        self.files_read = 0  # definition files read and parsed in this run
+        self.files_reused = 0  # rows taken from the previous snapshot without reading the file
+        self.previous: str | None = None
+        self.previous_note: str | None = None  # why a given previous snapshot was not used
+        self.unchanged = False  # nothing changed since the previous snapshot: kept (or copied), not rebuilt
+        self.problems: list[ScanProblem] = []  # what the walk could not read
+        self.errors: list[tuple[str, str]] = []  # (uri, message) of rows without data
+        self.seconds: dict[str, float] = {}  # scan, load+write, check, total
+
+    def __repr__(self) -> str:
+        return f"SnapshotReport({self.output!r}, rows={self.rows}, unchanged={self.unchanged})"
 
     @property
     def static_rate(self) -> float:

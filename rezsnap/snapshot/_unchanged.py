@@ -1,67 +1,136 @@
-"""The no-change refresh: a walk equal to the one a snapshot was built from keeps the snapshot.
+"""The no-change refresh: a repository in the state the previous snapshot's walk saw keeps
+that snapshot.
 
-A refresh walks the package paths in any case, and the walk ``stat``-s every ``package.py``.
-When that walk (every package listed, in order, with its layout, its definition file and the
-file's ``(mtime_ns, size, ctime_ns)``, and the walk's problems), the package paths, the
-options, the schema and rezsnap's version all equal what the previous snapshot was built
-from, a full build would write the same rows: the previous file is kept (or copied to the
-output), and neither pyarrow nor any package file is read.
+Two checks, each against what the previous build recorded in the solve index:
 
-The build records the walk's fingerprint in the solve index only when every row's file, as
-read, had the stamp the walk saw (the walk stamps every definition file it finds:
-``package.py``, ``package.yaml``, unversioned and combined files): a file that changed
-during the build, or could not be read, records none, and the next refresh then takes the
-ordinary path.
+- Before any walk, the repository's *observed state*
+  (``rezsnap.scanner.observe_repositories``: the answers of every file-system call a walk
+  makes, with inodes and change times), with the package paths, the options, the schema and
+  rezsnap's version. When it equals the recorded one, a walk would list what the previous
+  walk listed, with the same stamps: the previous file is kept (or copied to the output),
+  and nothing is walked, imported for a walk, or read but the index (``keep_observed``).
+- After the walk, when the observation differs or there is none (no compiled module, an
+  unreadable folder), the walk itself: every package listed, in order, with its layout, its
+  definition file and the file's ``(mtime_ns, size, ctime_ns)``, and the walk's problems
+  (``walk_fingerprint``, ``keep_unchanged``). A change the walk does not see (a new file
+  that is not a package's) keeps the snapshot too, and records the new observed state.
+
+The build records the walk's fingerprint only when every row's file, as read, had the stamp
+the walk saw (the walk stamps every definition file it finds: ``package.py``,
+``package.yaml``, unversioned and combined files): a file that changed during the build, or
+could not be read, records none, and the next refresh then takes the ordinary path. It
+records the observed state only when an observation taken before its walk equals one taken
+after its last read (``ObservedState.held``): a change meanwhile moves a change time, so
+equal observations mean the walk and the reads saw that very state.
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rezsnap._io import file_identity
 from rezsnap.model import ScannedPackage, ScanProblem
+from rezsnap.scanner._observe import observe_repositories
 
 from ._atomic import atomic_copy
-from ._index import copy_solve_index, read_solve_index
+from ._index import SolveIndex, copy_solve_index, read_solve_index
 from ._report import SnapshotReport
 from ._schema_version import SCHEMA_VERSION
 
-__all__ = ["keep_unchanged", "walk_fingerprint"]
+try:  # hashlib's own blake2b, without importing OpenSSL's bindings (7 ms of a one-shot refresh)
+    from _blake2 import blake2b
+except ImportError:  # another Python implementation
+    from hashlib import blake2b
+
+__all__ = ["ObservedState", "keep_observed", "keep_unchanged", "walk_fingerprint"]
+
+
+def _digest(value: Any, *more: bytes) -> bytes:
+    # marshal version 0: its bytes depend on the values only (later versions write references to
+    # objects met twice, and mark interned strings: both differ between processes)
+    digest = blake2b(marshal.dumps(value, 0), digest_size=20)
+    for data in more:  # bytes as they are: an observation is a megabyte, not copied again
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.digest()
+
+
+def _built_by(package_paths: Sequence[str], options: Mapping[str, Any]) -> tuple[Any, ...]:
+    from rezsnap import __version__
+
+    return (SCHEMA_VERSION, __version__, list(package_paths), sorted(options.items()))
+
+
+class ObservedState:
+    """The observed state of the package paths before a build's walk (``before``: a digest,
+    None where there is no observation), and whether it still holds after."""
+
+    __slots__ = ("_built_by", "_package_paths", "before")
+
+    def __init__(self, package_paths: Sequence[str], options: Mapping[str, Any]) -> None:
+        self._package_paths = list(package_paths)
+        self._built_by = _built_by(package_paths, options)
+        self.before = self._observe()
+
+    def _observe(self) -> bytes | None:
+        observed = observe_repositories(self._package_paths)
+        if observed is None:
+            return None
+        return _digest((self._built_by, [location for location, _ in observed]), *(found for _, found in observed))
+
+    def held(self) -> bytes | None:
+        """``before``, when a new observation equals it (nothing changed since); else None."""
+        if self.before is None or self._observe() != self.before:
+            return None
+        return self.before
 
 
 def walk_fingerprint(package_paths: Sequence[str], options: Mapping[str, Any],
                      packages: Sequence[ScannedPackage], problems: Sequence[ScanProblem]) -> bytes:
     """A digest of everything a build's rows depend on but the file contents (which the
     stamps stand for)."""
-    from rezsnap import __version__
-
     listing = [(p.repo, p.family, p.version, p.format, p.path, p.kind.value, p.stamp) for p in packages]
     met = [(p.path, p.code, p.message, p.family) for p in problems]
-    built_by = (SCHEMA_VERSION, __version__, list(package_paths), sorted(options.items()))
-    # marshal version 0: its bytes depend on the values only (later versions write references to
-    # objects met twice, and mark interned strings: both differ between processes)
-    return hashlib.blake2b(marshal.dumps((built_by, listing, met), 0), digest_size=20).digest()
+    return _digest((_built_by(package_paths, options), listing, met))
 
 
-def keep_unchanged(previous: str, output: str, fingerprint: bytes, report: SnapshotReport) -> bool:
-    """Keep ``previous`` as the new snapshot when it was built from this very walk; say so in
-    ``report`` and return True. False: build as usual (nothing was changed)."""
+def keep_observed(previous: str, output: str, state: ObservedState, report: SnapshotReport) -> bool:
+    """Before walking: keep ``previous`` as the new snapshot when its walk saw the state observed
+    now; say so in ``report`` and return True. False: walk (nothing was changed)."""
+    if state.before is None:
+        return False
+    return _keep(previous, output, report, lambda index: index.observed == state.before, None)
+
+
+def keep_unchanged(previous: str, output: str, fingerprint: bytes, state: ObservedState,
+                   report: SnapshotReport) -> bool:
+    """After walking: keep ``previous`` as the new snapshot when it was built from this very walk,
+    recording the state observed before the walk when it still holds (so that the next refresh
+    need not walk); say so in ``report`` and return True. False: build as usual."""
+    return _keep(previous, output, report, lambda index: index.walk == fingerprint, state)
+
+
+def _keep(previous: str, output: str, report: SnapshotReport, matches: Callable[[SolveIndex], bool],
+          state: ObservedState | None) -> bool:
     same_file = os.path.realpath(previous) == os.path.realpath(output)
     if not same_file and os.path.lexists(output):
         return False  # replacing another snapshot: the build checks how many rows that drops
     before = file_identity(previous)
-    index = read_solve_index(previous)
-    if index is None or index.walk != fingerprint or index.summary is None:
+    # kept in place, and nothing to record: the index's metadata is all it needs
+    index = read_solve_index(previous, families=not same_file or state is not None)
+    if index is None or index.summary is None or not matches(index):
         return False
+    observed = state.held() if state is not None and index.observed != state.before else None
     if not same_file:
         atomic_copy(previous, output)
         if file_identity(previous) != before:  # replaced while copied: the build writes the output anew
             return False
-        copy_solve_index(index, output)
+        copy_solve_index(index, output, observed)
+    elif observed is not None and file_identity(previous) == before:
+        copy_solve_index(index, previous, observed)
     summary = index.summary
     report.rows = summary["rows"]
     report.families = summary["families"]
