@@ -1,7 +1,8 @@
 """The no-change refresh without a walk: the repository's observed state
 (``rezsnap.scanner.observe_repositories``) changes whenever the walk's result changes, a build
-records it only when its walk saw that very state, and a refresh that observes it again keeps
-the snapshot without walking (as the program runs, in a fresh process)."""
+records the state it observed before its walk (a change during the build is never kept), and a
+refresh that observes it again keeps the snapshot without walking (as the program runs, in a
+fresh process)."""
 
 from __future__ import annotations
 
@@ -206,31 +207,38 @@ def test_a_walk_that_lists_the_same_records_the_new_state(tmp_path: Path) -> Non
     assert report.unchanged and "scan" not in report.seconds  # not walked
 
 
-def test_a_change_during_the_build_records_no_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A version added while the build runs, after the walk: the rows are not those of the
-    state now, so the build must not record it (the next refresh would keep stale rows)."""
+@pytest.mark.parametrize("when", ["before the walk", "after the walk"])
+def test_a_change_during_the_build_is_never_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    """A version added while the build runs, after its observation: whether the walk saw it or
+    not, the recorded state can never be observed again (the family folder's change time moved),
+    so the next refresh walks, and its result equals a full build; the one after need not walk."""
     import rezsnap.scanner
 
     root = _repository(tmp_path / "repo")
     walked = rezsnap.scanner.scan_repo
 
-    def walk_then_add(*args: Any, **kwargs: Any) -> Any:
+    def walk_with_a_change(*args: Any, **kwargs: Any) -> Any:
+        if when == "before the walk":
+            package_py(root, "lib", "9.0")
         found = walked(*args, **kwargs)
-        package_py(root, "lib", "9.0")
+        if when == "after the walk":
+            package_py(root, "lib", "9.0")
         return found
 
     output = tmp_path / "s.parquet"
-    monkeypatch.setattr(rezsnap.scanner, "scan_repo", walk_then_add)
+    monkeypatch.setattr(rezsnap.scanner, "scan_repo", walk_with_a_change)
     build_snapshot(str(root), output, workers=0, progress=False)
     monkeypatch.setattr(rezsnap.scanner, "scan_repo", walked)
-    index = read_solve_index(output)
-    assert index is not None and index.observed is None and index.walk is not None
+    recorded = read_solve_index(output)
+    assert recorded is not None and recorded.observed is not None
     report = build_snapshot(str(root), output, previous=output, workers=0, progress=False)
-    assert not report.unchanged
+    assert "scan" in report.seconds and report.unchanged == (when == "before the walk")  # walked
     full = tmp_path / "full.parquet"
     build_snapshot(str(root), full, workers=0, progress=False)
     assert read_snapshot(output).table.equals(read_snapshot(full).table)
     assert "9.0" in read_snapshot(output).table.column("version").to_pylist()
+    report = build_snapshot(str(root), output, previous=output, workers=0, progress=False)
+    assert report.unchanged and "scan" not in report.seconds
 
 
 _REFRESH_THEN_MODULES = """

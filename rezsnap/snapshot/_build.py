@@ -341,9 +341,7 @@ def _write(
     # Every file as read had the stamp the walk saw: the rows are those of this walk, and a
     # refresh that walks the same again can keep this snapshot (_unchanged.py).
     current = stamps_as_read == list(walked.column("stamp"))
-    # ... and the repository's state observed before the walk still holds after the last read:
-    # the walk saw that state, and a refresh that observes it again need not walk
-    observed = state.held() if current else None
+    observed = state.digest() if current else None  # taken before the walk (_unchanged.py says why)
     summary = {"rows": len(packages), "families": len({(p.repo, p.family) for p in packages}),
                "sources": dict(report.sources), "errors": [list(error) for error in report.errors],
                "problems": [problem_dict(problem) for problem in report.problems]}

@@ -67,10 +67,6 @@ def build_snapshot(
     if not 0.0 <= max_drop <= 1.0:
         raise ValueError(f"max_drop must be between 0 and 1, not {max_drop}")
     guard = Guard(force, max_drop)
-    if previous is None:
-        # A full build writes for sure: import the writer (pyarrow) before the walk starts the
-        # shared pool, so that its workers are forked with it instead of each importing it.
-        from . import _build  # noqa: F401
     with gc_paused():
         return _run(paths, output, previous, workers, executor, progress, exec_fallback, guard)
 
@@ -92,8 +88,13 @@ def _run(
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
     remove_stale_temporaries(report.output)
     try:
-        state = ObservedState(package_paths, options)
-        if previous is not None:
+        # a refresh compares the observation first; a full build observes while it imports its writer
+        state = ObservedState(package_paths, options, in_background=previous is None)
+        if previous is None:
+            # A full build writes for sure: import the writer (pyarrow) before the walk starts the
+            # shared pool, so that its workers are forked with it instead of each importing it.
+            from . import _build  # noqa: F401
+        else:
             report.previous = os.fspath(previous)
             if keep_observed(report.previous, report.output, state, report):
                 report.seconds["check"] = report.seconds["total"] = time.perf_counter() - started
@@ -125,6 +126,7 @@ def _walk_and_write(package_paths: list[str], options: dict[str, bool], state: O
 
     # Taken before the walk: the snapshot shows the repository as it was then, or later.
     created = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    state.digest()  # the observation ends before the walk reads anything
     with ExitStack() as stack:
         pool = executor
         if executor is None and workers:

@@ -18,16 +18,22 @@ Two checks, each against what the previous build recorded in the solve index:
 The build records the walk's fingerprint only when every row's file, as read, had the stamp
 the walk saw (the walk stamps every definition file it finds: ``package.py``,
 ``package.yaml``, unversioned and combined files): a file that changed during the build, or
-could not be read, records none, and the next refresh then takes the ordinary path. It
-records the observed state only when an observation taken before its walk equals one taken
-after its last read (``ObservedState.held``): a change meanwhile moves a change time, so
-equal observations mean the walk and the reads saw that very state.
+could not be read, records none, and the next refresh then takes the ordinary path.
+
+It records the state observed before its walk (``ObservedState``), with the same condition.
+The observation ends before the walk reads anything, so the rows are read from that state or
+a later one. If a change came in between, the recorded state can never be observed again:
+every change moves a change time that no one can set back (a folder's, when its entries
+change; a file's, when it is written, renamed or its mode changes; or an inode, when it is
+replaced), and the observation holds them all. So an observation equal to the recorded one
+means the repository is still in the state the rows were read from.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -65,27 +71,35 @@ def _built_by(package_paths: Sequence[str], options: Mapping[str, Any]) -> tuple
 
 
 class ObservedState:
-    """The observed state of the package paths before a build's walk (``before``: a digest,
-    None where there is no observation), and whether it still holds after."""
+    """The observed state of the package paths, taken before a build's walk (``digest()``:
+    None where there is no observation). ``in_background``: observe on a thread (the
+    compiled observer holds no GIL) while the build imports its writer; ``digest()`` waits."""
 
-    __slots__ = ("_built_by", "_package_paths", "before")
+    __slots__ = ("_built_by", "_digest", "_observer", "_package_paths")
 
-    def __init__(self, package_paths: Sequence[str], options: Mapping[str, Any]) -> None:
+    def __init__(self, package_paths: Sequence[str], options: Mapping[str, Any], in_background: bool = False) -> None:
         self._package_paths = list(package_paths)
         self._built_by = _built_by(package_paths, options)
-        self.before = self._observe()
+        self._digest: bytes | None = None
+        self._observer: threading.Thread | None = None
+        if in_background:
+            self._observer = threading.Thread(target=self._observe, name="rezsnap-observe", daemon=True)
+            self._observer.start()
+        else:
+            self._observe()
 
-    def _observe(self) -> bytes | None:
+    def _observe(self) -> None:
         observed = observe_repositories(self._package_paths)
-        if observed is None:
-            return None
-        return _digest((self._built_by, [location for location, _ in observed]), *(found for _, found in observed))
+        if observed is not None:
+            self._digest = _digest((self._built_by, [location for location, _ in observed]),
+                                   *(found for _, found in observed))
 
-    def held(self) -> bytes | None:
-        """``before``, when a new observation equals it (nothing changed since); else None."""
-        if self.before is None or self._observe() != self.before:
-            return None
-        return self.before
+    def digest(self) -> bytes | None:
+        """The observation's digest, once it is taken (call it before the walk reads anything)."""
+        if self._observer is not None:
+            self._observer.join()
+            self._observer = None
+        return self._digest
 
 
 def walk_fingerprint(package_paths: Sequence[str], options: Mapping[str, Any],
@@ -100,16 +114,17 @@ def walk_fingerprint(package_paths: Sequence[str], options: Mapping[str, Any],
 def keep_observed(previous: str, output: str, state: ObservedState, report: SnapshotReport) -> bool:
     """Before walking: keep ``previous`` as the new snapshot when its walk saw the state observed
     now; say so in ``report`` and return True. False: walk (nothing was changed)."""
-    if state.before is None:
+    observed = state.digest()
+    if observed is None:
         return False
-    return _keep(previous, output, report, lambda index: index.observed == state.before, None)
+    return _keep(previous, output, report, lambda index: index.observed == observed, None)
 
 
 def keep_unchanged(previous: str, output: str, fingerprint: bytes, state: ObservedState,
                    report: SnapshotReport) -> bool:
     """After walking: keep ``previous`` as the new snapshot when it was built from this very walk,
-    recording the state observed before the walk when it still holds (so that the next refresh
-    need not walk); say so in ``report`` and return True. False: build as usual."""
+    recording the state observed before the walk (so that the next refresh need not walk); say
+    so in ``report`` and return True. False: build as usual."""
     return _keep(previous, output, report, lambda index: index.walk == fingerprint, state)
 
 
@@ -123,7 +138,7 @@ def _keep(previous: str, output: str, report: SnapshotReport, matches: Callable[
     index = read_solve_index(previous, families=not same_file or state is not None)
     if index is None or index.summary is None or not matches(index):
         return False
-    observed = state.held() if state is not None and index.observed != state.before else None
+    observed = state.digest() if state is not None and index.observed != state.digest() else None
     if not same_file:
         atomic_copy(previous, output)
         if file_identity(previous) != before:  # replaced while copied: the build writes the output anew
