@@ -31,14 +31,23 @@ def owns_process() -> bool:
 
 class _Unused:
     """A ``sys.meta_path`` finder that refuses the named top-level modules (and their
-    submodules). Refused, pyarrow records that they are missing and goes on."""
+    submodules), and numpy where pyarrow runs without it (asked when numpy is first looked
+    for: a refresh that keeps its snapshot never is). Refused, pyarrow records that they are
+    missing and goes on."""
 
-    def __init__(self, names: frozenset[str]) -> None:
+    def __init__(self, names: frozenset[str], numpy_if_unneeded: bool) -> None:
         self.names = names
+        self._numpy: bool | None = None if numpy_if_unneeded else False
 
     def find_spec(self, fullname: str, path: object, target: object = None) -> None:
-        if fullname.partition(".")[0] in self.names:
+        top = fullname.partition(".")[0]
+        if top in self.names or (top == "numpy" and self._refuses_numpy()):
             raise ImportError(f"rezsnap does not use {fullname}")
+
+    def _refuses_numpy(self) -> bool:
+        if self._numpy is None:
+            self._numpy = pyarrow_major() >= PYARROW_WITHOUT_NUMPY
+        return self._numpy
 
 
 def keep_unused_modules_out() -> None:
@@ -46,12 +55,7 @@ def keep_unused_modules_out() -> None:
     one already imported stays (refusing it would break its users)."""
     if any(isinstance(finder, _Unused) for finder in sys.meta_path):
         return
-    names = {"pandas"}
-    if pyarrow_major() >= PYARROW_WITHOUT_NUMPY:
-        names.add("numpy")
-    names -= set(sys.modules)
-    if names:
-        sys.meta_path.insert(0, _Unused(frozenset(names)))
+    sys.meta_path.insert(0, _Unused(frozenset({"pandas"} - set(sys.modules)), "numpy" not in sys.modules))
 
 
 def pyarrow_major() -> int:

@@ -44,19 +44,23 @@ typedef struct {
     int failed; /* out of memory, or something not vouched for: the observation is void */
 } Buffer;
 
-static void put(Buffer *out, const void *bytes, size_t count) {
-    if (out->failed) return;
-    if (out->size + count > out->capacity) {
-        size_t capacity = out->capacity ? out->capacity : 4096;
-        while (capacity < out->size + count) capacity *= 2;
-        char *grown = realloc(out->data, capacity);
-        if (grown == NULL) {
-            out->failed = 1;
-            return;
-        }
-        out->data = grown;
-        out->capacity = capacity;
+/* Room for `count` more bytes in `out` (at least doubling it); 0 when out of memory. */
+static int reserve(Buffer *out, size_t count) {
+    if (out->size + count <= out->capacity) return 1;
+    size_t capacity = out->capacity ? out->capacity : 256; /* small: 2,500 blocks of a page each fault 10 MB in */
+    while (capacity < out->size + count) capacity *= 2;
+    char *grown = realloc(out->data, capacity);
+    if (grown == NULL) {
+        out->failed = 1;
+        return 0;
     }
+    out->data = grown;
+    out->capacity = capacity;
+    return 1;
+}
+
+static void put(Buffer *out, const void *bytes, size_t count) {
+    if (out->failed || !reserve(out, count)) return;
     memcpy(out->data + out->size, bytes, count);
     out->size += count;
 }
@@ -386,6 +390,13 @@ static void observe_repository(Buffer *out, const char *location, int threads) {
             run_on_threads(look_up_later, &work, (size_t)threads < work.task_count ? threads : (int)work.task_count);
     }
     if (work.failed) out->failed = 1;
+    size_t total = 0; /* the blocks' size: one allocation, instead of doubling through a megabyte */
+    for (size_t i = 0; i < work.count && !out->failed; i++) {
+        total += 1 + sizeof(uint64_t) + work.families[i].listing.size;
+        for (size_t slice = 0; slice < work.families[i].slices; slice++)
+            total += sizeof(uint64_t) + work.families[i].lookups[slice].size;
+    }
+    if (!out->failed) reserve(out, total);
     for (size_t i = 0; i < work.count && !out->failed; i++) {
         Family *family = &work.families[i];
         put_byte(out, 'F');

@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "rezsnap") -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     as_json = "--json" in arguments
     try:
-        parser = build_parser(prog)
+        # a command named first: only its grammar is built ('rezsnap --help' builds them all)
+        parser = build_parser(prog, arguments[0] if arguments and arguments[0] in _COMMANDS else None)
         args = parser.parse_args(arguments)
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
