@@ -25,13 +25,12 @@ def bench_snapshot(paths: Sequence[str], *, repeat: int = 3, workers: int | None
     paths = list(paths)
     with tempfile.TemporaryDirectory(prefix="rezsnap-bench-") as scratch:
         full_path = os.path.join(scratch, "full.parquet")
-        refresh_path = os.path.join(scratch, "refresh.parquet")
 
         def run_full() -> object:
             return build_snapshot(paths, full_path, workers=workers, progress=False)
 
-        def run_refresh() -> object:
-            return build_snapshot(paths, refresh_path, previous=full_path, workers=workers, progress=False)
+        def run_refresh() -> object:  # in place, as cron runs it (another existing output is rebuilt)
+            return build_snapshot(paths, full_path, previous=full_path, workers=workers, progress=False)
 
         def run_rez() -> object:
             try:

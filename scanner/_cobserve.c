@@ -5,20 +5,22 @@
  * something it does not vouch for (an unreadable directory, a symlink loop, an entry that
  * changed while it looked). The walk's result (`scan_repo`) is a function of these answers:
  *
- * - the repository folder and each folder in it (a family, or anything else): its own
- *   `(inode, mode, mtime, size, ctime)`, then its entries sorted by name, each with its
+ * - the repository folder, then each folder in it (a family, or anything else): its own
+ *   `(inode, mode, size, mtime, ctime)`, then its entries sorted by name, each with its
  *   `d_type`; a symlink (or an unknown type) also with the `stat` of its target;
  * - a root entry named `*.py` or `*.yaml` (a combined family): the `stat` of the file;
  * - in a family folder, `package.py` and `package.yaml` (an unversioned family): their `stat`;
- * - in a family folder, each folder entry (a version): the `stat` of `<entry>/package.py`,
- *   and of `<entry>/package.yaml` when `package.py` is not a regular file.
+ * - then, for each folder entry of a family (a version), in order: the `stat` of
+ *   `<entry>/package.py`, and of `<entry>/package.yaml` when `package.py` is not a regular file.
  *
  * Every `stat` record holds the inode and the change time: a folder's entries cannot change
  * without its mtime and ctime changing, and a file cannot be rewritten or replaced without its
- * ctime (or inode) changing, so two equal observations taken before and after a walk mean
- * that the walk saw this very state (`rezsnap/snapshot/_unchanged.py`).
+ * ctime (or inode) changing. No one can set a change time back, so once anything the walk
+ * reads has changed, no later observation equals an earlier one
+ * (`rezsnap/snapshot/_unchanged.py` builds on that).
  *
- * The family folders are observed on `threads` threads, without the GIL.
+ * The family folders are listed on `threads` threads, without the GIL; the versions of big
+ * families are then looked up in slices, on the same number of threads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -1,16 +1,14 @@
 """``observe_repositories``: the answers of the file-system calls a walk makes, uninterpreted.
 
 The walk's result is a function of these answers (``_cobserve.c`` lists them), and each
-answer carries the inode and change time of what it names, so that:
+answer carries the inode and change time of what it names: a later observation equal to an
+earlier one means that nothing the walk reads has changed in between (a change moves a
+change time, which no one can set back), so a walk now would list the same again.
 
-- two equal observations, one taken before a walk and one after, mean the walk saw that
-  very state (nothing it reads changed in between: a change moves a ctime);
-- a later observation equal to those means a walk now would list the same again.
-
-A no-change refresh compares one observation with the one its snapshot recorded, and never
-walks (``rezsnap/snapshot/_unchanged.py``). It needs the compiled module: without it, or
-where a call fails (an unreadable folder, a symlink loop), there is no observation and the
-refresh walks.
+A no-change refresh compares one observation with the one its snapshot's build recorded,
+and does not walk (``rezsnap/snapshot/_unchanged.py``). It needs the compiled module:
+without it, or where a call fails (an unreadable folder, a symlink loop), there is no
+observation and the refresh walks.
 """
 
 from __future__ import annotations
