@@ -42,8 +42,9 @@ def build_snapshot(
 
     - ``previous``: a snapshot to refresh from: rows whose definition file has
       the same URI, ``mtime_ns``, size and ``ctime_ns`` are reused without reading the
-      file (the result equals a full rebuild). It may be ``output`` itself. When the walk
-      finds nothing changed since ``previous`` was built, ``previous`` is kept as it is
+      file (the result equals a full rebuild). It may be ``output`` itself. When nothing
+      changed since ``previous`` was built (the repository observed as its build observed
+      it, without a walk; or else the walk lists the same), ``previous`` is kept as it is
       (copied when ``output`` is another, new, file) and ``report.unchanged`` is True.
     - ``workers``: ``0`` runs serially in this process, ``N`` on N processes;
       ``None`` picks (the shared process pool for a big repository).
