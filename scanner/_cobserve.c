@@ -19,8 +19,9 @@
  * reads has changed, no later observation equals an earlier one
  * (`rezsnap/snapshot/_unchanged.py` builds on that).
  *
- * The family folders are listed on `threads` threads, without the GIL; the versions of big
- * families are then looked up in slices, on the same number of threads.
+ * The family folders are listed on several threads, without the GIL (more where a few `stat`
+ * calls show a network file system); the versions of big families are then looked up in
+ * slices, on the same threads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "_stat_times.h"
@@ -357,8 +359,34 @@ static void put_block(Buffer *out, const Buffer *block) {
     if (block->failed) out->failed = 1;
 }
 
-/* The whole observation into `out`; `out->failed` when it is void. */
-static void observe_repository(Buffer *out, const char *location, int threads) {
+static int by_value(const void *a, const void *b) {
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether the median `stat` of up to 8 families, spread over the list, takes longer than
+ * `slow_ns`: a network file system, where many calls in flight hide the latency. The
+ * walk's probe (`rezsnap._io.stat_latency`) asks the same of the same kind of path. */
+static int looks_slow(const Work *work, long long slow_ns) {
+    long long times[8];
+    size_t probes = 0, step = work->count / 8 ? work->count / 8 : 1;
+    for (size_t i = 0; i < work->count && probes < 8; i += step) {
+        struct timespec start, end;
+        struct stat info;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        (void)fstatat(work->root, work->families[i].name, &info, 0);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        times[probes++] = (end.tv_sec - start.tv_sec) * 1000000000LL + (end.tv_nsec - start.tv_nsec);
+    }
+    if (probes == 0) return 0;
+    qsort(times, probes, sizeof *times, by_value);
+    return times[probes / 2] > slow_ns;
+}
+
+/* The whole observation into `out`; `out->failed` when it is void. `threads` list and look
+ * up, or `network_threads` where the file system looks slow (`looks_slow`). */
+static void observe_repository(Buffer *out, const char *location, int threads, int network_threads,
+                               long long slow_ns) {
     Listing listing = {0};
     int root = open_listed(out, AT_FDCWD, location, &listing);
     if (root < 0) {
@@ -376,6 +404,7 @@ static void observe_repository(Buffer *out, const char *location, int threads) {
             if (entry->type != DT_LNK && entry->type != DT_UNKNOWN) put_lookup(out, root, entry->name);
         }
     }
+    if (network_threads != threads && !out->failed && looks_slow(&work, slow_ns)) threads = network_threads;
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (!out->failed) run_on_threads(list_families, &work, (size_t)threads < work.count ? threads : (int)work.count);
     for (size_t i = 0; i < work.count && !work.failed && !out->failed; i++)
@@ -421,9 +450,13 @@ static void observe_repository(Buffer *out, const char *location, int threads) {
 
 static PyObject *observe(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *encoded;
-    int threads;
-    if (!PyArg_ParseTuple(args, "O&i:observe", PyUnicode_FSConverter, &encoded, &threads)) return NULL;
-    if (threads < 1) {
+    int threads, network_threads = 0;
+    double slow_seconds = 0.0;
+    if (!PyArg_ParseTuple(args, "O&i|id:observe", PyUnicode_FSConverter, &encoded, &threads, &network_threads,
+                          &slow_seconds))
+        return NULL;
+    if (network_threads == 0) network_threads = threads;
+    if (threads < 1 || network_threads < 1) {
         Py_DECREF(encoded);
         PyErr_SetString(PyExc_ValueError, "threads must be at least 1");
         return NULL;
@@ -431,7 +464,7 @@ static PyObject *observe(PyObject *Py_UNUSED(module), PyObject *args) {
     const char *location = PyBytes_AS_STRING(encoded); /* the converter refuses a NUL in it */
     Buffer out = {NULL, 0, 0, 0};
     Py_BEGIN_ALLOW_THREADS
-    observe_repository(&out, location, threads);
+    observe_repository(&out, location, threads, network_threads, (long long)(slow_seconds * 1e9));
     Py_END_ALLOW_THREADS
     Py_DECREF(encoded);
     PyObject *result = out.failed ? Py_NewRef(Py_None) : PyBytes_FromStringAndSize(out.data, (Py_ssize_t)out.size);
@@ -441,8 +474,10 @@ static PyObject *observe(PyObject *Py_UNUSED(module), PyObject *args) {
 
 static PyMethodDef METHODS[] = {
     {"observe", observe, METH_VARARGS,
-     "observe(location, threads) -> the answers of the file-system calls a walk of the repository"
-     " folder location makes, as bytes; None where one of them failed."},
+     "observe(location, threads, network_threads=threads, slow_seconds=0.0) -> the answers of the"
+     " file-system calls a walk of the repository folder location makes, as bytes; None where one of"
+     " them failed. They are made on network_threads threads where the median stat of a few family"
+     " folders takes longer than slow_seconds, else on threads."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -137,8 +137,12 @@ def test_the_observation_does_not_depend_on_threads(tmp_path: Path) -> None:
     root = _repository(tmp_path / "repo")
     location = os.path.realpath(root)
     assert len({_cobserve.observe(location, threads) for threads in (1, 2, 7, 64, 1000)}) == 1
-    with pytest.raises(ValueError):
-        _cobserve.observe(location, 0)
+    # network_threads where a few stats look slower than slow_seconds: 0 makes every file system slow
+    assert _cobserve.observe(location, 2, 5, 0.0) == _cobserve.observe(location, 2, 5, 10.0) == _cobserve.observe(
+        location, 3)
+    for wrong in ((location, 0), (location, 2, -1)):
+        with pytest.raises(ValueError):
+            _cobserve.observe(*wrong)
     with pytest.raises(ValueError):  # as every os call: an embedded NUL
         _cobserve.observe(location + "\0x", 2)
 
