@@ -278,3 +278,37 @@ def test_the_program_refreshes_without_walking_or_importing_the_walk(tmp_path: P
     package_py(root, "lib", "1.0", "requires = ['python-3.11']\n")
     report, _ = program([*argv, "--previous", str(output)])
     assert not report["unchanged"] and report["files_read"] == 1
+
+
+def test_real_files_refresh_without_a_walk_and_an_edit_equals_a_full_build(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the real-world corpora (a copy, outside the project): a no-change refresh does not
+    walk, an edited file makes the next refresh read it, and the result equals a full build."""
+    import rezsnap.scanner
+
+    from .test_parser_realcorpus import _corpora
+
+    walked = rezsnap.scanner.scan_repo
+    corpora = [corpus for corpus in _corpora() if corpus.is_dir()]
+    if not corpora:
+        pytest.skip("no real-world corpus")
+    for number, corpus in enumerate(corpora):
+        root = tmp_path / f"corpus{number}"
+        shutil.copytree(corpus, root, symlinks=True)
+        output = tmp_path / f"corpus{number}.parquet"
+        build_snapshot(str(root), output, workers=0, progress=False, exec_fallback=False)
+        monkeypatch.setattr(rezsnap.scanner, "scan_repo", _no_walk)
+        assert build_snapshot(str(root), output, previous=output, workers=0, progress=False,
+                              exec_fallback=False).unchanged
+        monkeypatch.setattr(rezsnap.scanner, "scan_repo", walked)
+        edited = min(root.rglob("package.py"))
+        edited.write_text(edited.read_text() + "\n# edited after the snapshot\n")
+        report = build_snapshot(str(root), output, previous=output, workers=0, progress=False, exec_fallback=False)
+        assert not report.unchanged and report.files_read == 1
+        full = tmp_path / f"corpus{number}-full.parquet"
+        build_snapshot(str(root), full, workers=0, progress=False, exec_fallback=False)
+        assert read_snapshot(output).table.equals(read_snapshot(full).table)
+
+
+def _no_walk(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("walked")
