@@ -108,6 +108,8 @@ def _repository(
         if not callable(load_family):
             raise TypeError("load_family must be callable")
         return Repository.from_callback(load_family, packages or ())
+    if snapshot is not None and package_paths is not None and packages is None:
+        return _paths_with_snapshots(package_paths, snapshot)
     if len(given) + (packages is not None) != 1:
         raise TypeError("give exactly one package source: packages, snapshot, package_paths or load_family")
     if packages is not None:
@@ -120,6 +122,18 @@ def _repository(
     if isinstance(package_paths, (str, bytes)):
         raise TypeError("package_paths must be a list of paths")
     return Repository.from_paths(package_paths)
+
+
+def _paths_with_snapshots(package_paths: Sequence[str], snapshot: Any) -> Repository:
+    """``package_paths`` read on demand, the snapshot(s) answering for the paths they cover."""
+    from ._layered import snapshot_rows
+
+    if isinstance(package_paths, (str, bytes)):
+        raise TypeError("package_paths must be a list of paths")
+    many = snapshot if isinstance(snapshot, (list, tuple)) else [snapshot]
+    if any(isinstance(s, Repository) for s in many):
+        raise TypeError("with package_paths, snapshot must be snapshot paths or read Snapshots")
+    return Repository.from_paths(package_paths, snapshots=[snapshot_rows(s) for s in many])
 
 
 _CACHE_SIZE = 4
@@ -174,7 +188,10 @@ def solve(
     (a path, a read ``Snapshot`` or a ``Repository``), ``package_paths`` (scanned
     and loaded on demand, only the families the solve touches) or ``load_family``
     (a callback ``load_family(name)`` returning that family's ``PackageData``; with
-    ``packages`` too, those pre-seed it). ``timestamp``: packages released after it
+    ``packages`` too, those pre-seed it). ``package_paths`` with ``snapshot`` (one
+    snapshot or a list) means these paths as rez reads them now, each snapshot
+    answering for the paths it covers with the packages whose files it proves
+    unchanged; everything else is read from disk. ``timestamp``: packages released after it
     are invisible (rez's ``--time``). No exception escapes for a failed or
     impossible solve: see ``SolveResult.status``. Wrong argument types raise
     ``TypeError``; a snapshot path that cannot be read raises ``SnapshotError``.

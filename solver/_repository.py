@@ -20,6 +20,8 @@ from ._families import Family, StoredPackage, covers, widen
 if TYPE_CHECKING:
     from rezsnap.snapshot import SolveIndex
 
+    from ._layered import SnapshotRows
+
 __all__ = ["Repository"]
 
 LoadFamily = Callable[..., Sequence[PackageData]]
@@ -64,6 +66,8 @@ class Repository:
         self._lock = threading.Lock()
         #: packages handed to the solver so far (by range: only those in the ranges asked for)
         self.packages_loaded = 0
+        #: families read (in part) from the package paths rather than a snapshot (``from_paths``)
+        self.live_families: set[str] = set()
 
     @property
     def ranged(self) -> bool:
@@ -129,34 +133,22 @@ class Repository:
         return cls(_IndexFamilies(index), "; ".join(index.package_paths))
 
     @classmethod
-    def from_paths(cls, paths: Sequence[str], *, exec_fallback: bool = True) -> Repository:
+    def from_paths(cls, paths: Sequence[str], *, exec_fallback: bool = True,
+                   snapshots: Sequence[SnapshotRows] = (), check_stamps: bool = True) -> Repository:
         """Scan only the families a solve touches and read only the definition files of the
         versions in the range it asks for. With ``exec_fallback``, rez's loader reads dynamic
-        files, and evaluates ``@late`` requirements as it does during its own solve."""
-        from rezsnap.parser import load_scanned_package
-        from rezsnap.scanner import scan_family
-        from rezsnap.scanner._scan import DEFAULT_WORKERS
+        files, and evaluates ``@late`` requirements as it does during its own solve.
+        ``snapshots`` answer for the paths they cover, file by file where the file is proven
+        unchanged (``_layered.py``); ``live_families`` names the families read from disk."""
+        from ._layered import layered_loader
 
         paths = [os.fspath(p) for p in paths]
-        slow: list[bool] = []  # probed once, on the first family with many files to read
-
-        def load(name: str, range_: VersionRange | None, known: Family | None) -> Family | None:
-            have = {p.version.packed_key for p in known.packages} if known else set()
-            items = []
-            # once a slow file system is found, the definition lookups overlap too
-            listed = scan_family(paths, name, workers=DEFAULT_WORKERS if slow and slow[0] else 0)
-            wanted = [package for package in listed
-                      if not (range_ is not None or have) or _wanted(package.version, range_, have)]
-            for package, content in zip(wanted, _contents(wanted, slow)):
-                loaded = load_scanned_package(package, exec_fallback=exec_fallback, late=exec_fallback,
-                                              content=content)
-                data = loaded.data or PackageData(name, package.version)
-                items.append((data, package.uri, None if loaded.data else (loaded.reason or loaded.source)))
-            if not items and listed:  # the family exists, with nothing (new) in range
-                return known or Family(name, [])
-            return _family(name, items, known)
-
-        return cls(None, "; ".join(paths), load)
+        live: set[str] = set()
+        repository = cls(None, "; ".join(paths),
+                         layered_loader(paths, snapshots, exec_fallback=exec_fallback, live=live,
+                                        check_stamps=check_stamps))
+        repository.live_families = live
+        return repository
 
     @classmethod
     def from_callback(cls, load_family: LoadFamily, seed: Iterable[PackageData] = ()) -> Repository:

@@ -43,8 +43,11 @@ class Solver:
         self.stack: list[Phase] = []
         self.failed: list[Phase] = []
         self.request_conflict: FailureReason | None = None
+        self.conflict_scopes: list[Scope] = []
         if self.request_list.conflict is not None:
             self.request_conflict = DependencyConflicts((DependencyConflict(*self.request_list.conflict),))
+            # rez still builds the phase's scopes (a missing family raises here, as in rez)
+            self.conflict_scopes = [Scope(request, self) for request in self.request_list.requirements]
             return
         scopes = [Scope(request, self) for request in self.request_list.requirements]
         self.stack.append(Phase(scopes, self))
@@ -98,6 +101,7 @@ class Solver:
         """Drop the search state (phases refer to their solver: a reference cycle)."""
         self.stack.clear()
         self.failed.clear()
+        self.conflict_scopes.clear()
 
     # -- results --------------------------------------------------------------------------------
 
@@ -110,17 +114,21 @@ class Solver:
             count += 1
         return count
 
+    def _failed_phase(self) -> Phase:
+        """The failure rez reports (``Solver._get_failed_phase``): the cycle when the last
+        phase is cyclic, otherwise the first failure."""
+        fails = list(self.failed)
+        top = self.stack[-1]
+        if top.status in (Status.FAILED, Status.CYCLIC):
+            fails.append(top)
+        return fails[-1] if top.status is Status.CYCLIC else fails[0]
+
     def failure_description(self) -> str | None:
         if self.status != "failed":
             return None
         if self.request_conflict is not None:
             return self.request_conflict.description()
-        fails = list(self.failed)
-        top = self.stack[-1]
-        if top.status in (Status.FAILED, Status.CYCLIC):
-            fails.append(top)
-        phase = fails[-1] if top.status is Status.CYCLIC else fails[0]
-        reason = phase.failure_reason
+        reason = self._failed_phase().failure_reason
         return reason.description() if reason is not None else "Solver failed with unknown reason."
 
     def resolved(self) -> tuple[list[PackageVariant], list[Requirement]]:
@@ -139,20 +147,57 @@ class Solver:
         return variants, ephemerals
 
     def graph(self) -> ResolveGraph | None:
-        """What rez draws a solved resolve's graph from (None unless solved)."""
-        if self.status != "solved":
+        """What rez draws the resolve graph from: the final phase of a solved resolve, the
+        reported failure of a failed one (None while unsolved)."""
+        status = self.status
+        if status == "solved":
+            phase = self.stack[-1]
+            scopes, extractions, reason = phase.scopes, phase.extractions, None
+        elif status != "failed":
             return None
-        phase = self.stack[-1]
-        scopes = []
-        for scope in phase.scopes:
-            variant = scope.solved_variant()
-            scopes.append(GraphScope(
+        elif self.request_conflict is not None:  # rez's phase of one scope per request
+            scopes, extractions, reason = self.conflict_scopes, {}, self.request_conflict
+        else:
+            phase = self._failed_phase()
+            scopes, extractions, reason = phase.scopes, phase.extractions, phase.failure_reason
+        drawn = []
+        for scope in scopes:
+            variant = _graph_variant(scope)
+            drawn.append(GraphScope(
                 scope.name, str(scope.request), scope.is_conflict,
                 None if variant is None else _variant_text(variant),
                 () if variant is None else tuple(str(r) for r in variant.requires_list.requirements),
+                _scope_text(scope) if variant is None else "",
             ))
-        extractions = tuple((source, name, str(request)) for (source, name), request in phase.extractions.items())
-        return ResolveGraph(tuple(scopes), extractions)
+        pairs = tuple((source, name, str(request)) for (source, name), request in extractions.items())
+        return ResolveGraph(tuple(drawn), pairs, reason)
+
+
+def _graph_variant(scope: Scope) -> PackageVariant | None:
+    """rez's ``_PackageScope._get_solved_variant``: one variant left, nothing to extract."""
+    found = scope.slice
+    if found is not None and len(found) == 1 and not found.pending_fams:
+        return found.first_variant
+    return None
+
+
+def _scope_text(scope: Scope) -> str:
+    """``str()`` of rez's scope: its request without a slice, else its slice's summary."""
+    found = scope.slice
+    if found is None:
+        return str(scope.request)
+    count, versions = len(found), len(found.entries)
+    if count == 1:
+        variant = found.first_variant
+        text = f"[{found.name}=={variant.version}{'' if variant.index is None else f'[{variant.index}]'}]"
+    elif versions == 1:
+        entry = found.entries[0]
+        indexes = ",".join(str(i) for i in sorted(v.index for v in entry.variants))  # type: ignore[type-var]
+        text = f"[{found.name}=={entry.version}[{indexes}]]"
+    else:
+        shown = str(count) if versions == count else f"{versions}:{count}"
+        text = f"{found.name}[{found.range_.span()}({shown})]"
+    return text + ("*" if found.pending_fams else "")
 
 
 def _variant_text(variant: PackageVariant) -> str:

@@ -235,15 +235,21 @@ def _query_grammar(commands: Any) -> None:
 
 def _rez_grammar(commands: Any) -> None:
     integration = commands.add_parser(
-        "rez", help="turn the rez integration on or off for this Python's rez",
+        "rez", help="turn the rez integration on or off for this Python's rez; report its hit rate",
         description="'enable' writes rezsnap-rez.pth into this Python's site-packages (the "
         "environment rez is installed in): from then on every rez command there answers its "
         "solves from the snapshot (REZSNAP_SNAPSHOT overrides --snapshot; REZSNAP_DISABLE=1 turns "
-        "it off for one command). 'disable' removes the file; 'status' shows it.",
-        epilog="example: /opt/rez/bin/python -m rezsnap rez enable --snapshot /studio/snapshots/packages.parquet",
+        "it off for one command). 'disable' removes the file; 'status' shows it. 'report FOLDER' "
+        "summarises the records that rez processes wrote under REZSNAP_STATS_DIR=FOLDER.",
+        epilog="examples: /opt/rez/bin/python -m rezsnap rez enable --snapshot /studio/snapshots/packages.parquet; "
+        "rezsnap rez report /studio/rezsnap-stats --json",
     )
-    integration.add_argument("action", choices=("enable", "disable", "status"))
-    integration.add_argument("--snapshot", metavar="FILE", help="the snapshot to answer from (enable)")
+    integration.add_argument("action", choices=("enable", "disable", "status", "report"))
+    integration.add_argument("folder", nargs="?", metavar="FOLDER",
+                             help="report: the statistics folder (REZSNAP_STATS_DIR)")
+    integration.add_argument("--snapshot", metavar="FILES",
+                             help="the snapshot to answer from (enable); several separated by "
+                             f"{os.pathsep!r}, each answering for its own package paths")
     integration.add_argument("--site", metavar="DIR",
                              help="the site-packages directory (default: this Python's)")
     integration.add_argument("--json", action="store_true", help="print the state as JSON")

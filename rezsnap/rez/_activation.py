@@ -40,13 +40,19 @@ def _pth(site: str | None) -> str:
 
 def _line(snapshot: str | None) -> str:
     # One line (a .pth runs lines that start with "import"); never stops Python from starting.
-    call = f"arm({os.path.abspath(snapshot)!r})" if snapshot else "arm()"
+    call = f"arm({_absolute(snapshot)!r})" if snapshot else "arm()"
     code = f"try:\n import rezsnap.rez._startup as s\n s.{call}\nexcept Exception:\n pass"
     return f"import sys; exec({code!r})\n"
 
 
+def _absolute(snapshots: str) -> str:
+    """Each of the ``os.pathsep``-separated snapshots as an absolute path."""
+    return os.pathsep.join(os.path.abspath(part) for part in snapshots.split(os.pathsep) if part)
+
+
 def enable(snapshot: str | os.PathLike[str] | None = None, *, site: str | None = None) -> Activation:
-    """Write the hook into ``site`` (default: this Python's site-packages)."""
+    """Write the hook into ``site`` (default: this Python's site-packages). ``snapshot``: one
+    snapshot, or several separated by ``os.pathsep``, each answering for its own paths."""
     return _write(snapshot, site, held_by=None)
 
 
@@ -56,7 +62,7 @@ def _write(snapshot: str | os.PathLike[str] | None, site: str | None, held_by: i
     temporary = path + ".tmp"
     with open(temporary, "w", encoding="utf-8") as sink:
         sink.write("# rezsnap: answers rez's solves from a snapshot; 'rezsnap rez disable' removes this file\n")
-        sink.write(f"{_SNAPSHOT_NOTE}{os.path.abspath(chosen) if chosen else ''}\n")
+        sink.write(f"{_SNAPSHOT_NOTE}{_absolute(chosen) if chosen else ''}\n")
         if held_by is not None:
             sink.write(f"{_HELD_NOTE}{held_by}\n")
         sink.write(_line(chosen))

@@ -1,8 +1,13 @@
-"""The fast path: a rez solve answered from a snapshot by rezsnap's solver.
+"""The fast path: a rez solve answered by rezsnap's solver, from snapshots and the live tree.
 
 Imported on the first solve that rez does not finish within its budget (``_patch.py``).
-The snapshot is read through its solve index when it has a current one (no pyarrow; only
-the touched families are decoded), else from the Parquet file.
+rez's package paths are read as ``solve(package_paths=..., snapshot=...)`` reads them:
+each family the solve asks for is listed live in every path, and a package's definition
+comes from a snapshot only where one covers its path and proves the file unchanged
+(``rezsnap.solver._layered``); everything else is read from disk, as rez would. The
+snapshots are read through their solve index when current (no pyarrow; only the touched
+families are decoded). A failed solve is answered too, with rez's failure description and
+graph; where rez's solver raises (a missing family or version), rez's exception is raised.
 """
 
 from __future__ import annotations
@@ -12,99 +17,101 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rezsnap.snapshot._errors import SnapshotError
-from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, group_rows, read_solve_index
 from rezsnap.solver import Repository, solve_with
+from rezsnap.solver._layered import SnapshotRows, snapshot_rows
 
-from ._freshness import first_change, same_paths
 from ._graph import rez_graph
-from ._patch import Fallback, Settings
+from ._patch import Fallback, RezRaises, Settings
 
 if TYPE_CHECKING:
     from rezsnap.solver import ResolvedVariant, SolveResult
-    from rezsnap.solver._families import Family
-    from rezsnap.version import VersionRange
 
-__all__ = ["fast_solve"]
+__all__ = ["fast_solve", "snapshot_files"]
 
-
-class _Source:
-    """A snapshot, read once per process: its package paths, rows by family, repository."""
-
-    def __init__(self, snapshot: str) -> None:
-        index = read_solve_index(snapshot)
-        if index is not None:
-            self.package_paths: tuple[str, ...] = index.package_paths
-            self.rows = index.rows
-            self.repository = Repository.from_solve_index(index)
-        else:  # no current index: the Parquet file (pyarrow)
-            from rezsnap.snapshot import read_snapshot
-
-            read = read_snapshot(snapshot)
-            self.package_paths = read.metadata.package_paths
-            self.rows = _TableRows(read.table)
-            self.repository = Repository.from_snapshot(read)
-        self._paths_match: dict[tuple[str, ...], bool] = {}
-
-    def matches(self, rez_paths: Sequence[str]) -> bool:
-        """Rule 1, remembered per list of paths: ``realpath`` costs a stat per component."""
-        key = tuple(rez_paths)
-        found = self._paths_match.get(key)
-        if found is None:
-            found = self._paths_match[key] = same_paths(self.package_paths, key)
-        return found
+#: rezsnap's solver errors that are rez's exceptions of the same name, raised where rez raises them
+_REZ_EXCEPTIONS = ("PackageFamilyNotFoundError", "PackageNotFoundError", "ResolveError")
 
 
-class _TableRows:
-    """``SolveIndex.rows`` over a Parquet table (a snapshot without a current index)."""
-
-    def __init__(self, table: Any) -> None:
-        columns = {name: table.column(name).to_pylist() for name in ROW_FIELDS}
-        self._rows = group_rows(columns, table.column("family").to_pylist())
-
-    def __call__(self, family: str) -> list[FamilyRow]:
-        return self._rows.get(family, [])
+def snapshot_files(setting: str) -> list[str]:
+    """The snapshots of ``REZSNAP_SNAPSHOT`` (or ``enable --snapshot``): ``os.pathsep``-separated."""
+    return [part for part in setting.split(os.pathsep) if part]
 
 
-def _source(settings: Settings) -> _Source:
+def _snapshots(settings: Settings) -> list[SnapshotRows]:
+    """The settings' snapshots, read once per process."""
     with settings.lock:
-        source = settings.sources.get(settings.snapshot)
-        if source is None:
-            try:
-                source = _Source(settings.snapshot)
-            except SnapshotError as exc:  # missing, truncated, foreign...
-                raise Fallback(f"snapshot unusable: {type(exc).__name__}") from None
-            settings.sources[settings.snapshot] = source
-    return source
-
-
-class _Tracking(Repository):
-    """The snapshot repository, recording the families one solve asks for."""
-
-    def __init__(self, repository: Repository) -> None:
-        super().__init__(repository.family, repository.searched)
-        self.touched: set[str] = set()
-
-    def family(self, name: str, range_: VersionRange | None = None) -> Family | None:
-        self.touched.add(name)
-        return super().family(name)
+        found = []
+        for path in snapshot_files(settings.snapshot):
+            rows = settings.sources.get(path)
+            if rows is None:
+                try:
+                    rows = snapshot_rows(path)
+                except SnapshotError as exc:  # missing, truncated, foreign...
+                    raise Fallback(f"snapshot unusable: {type(exc).__name__}") from None
+                settings.sources[path] = rows
+            found.append(rows)
+    return found
 
 
 def fast_solve(resolver: Any, settings: Settings) -> Any:
-    source = _source(settings)
-    if not source.matches(resolver.package_paths):
-        raise Fallback("snapshot package paths differ from rez's")
-    repository = _Tracking(source.repository)
+    """rezsnap's answer for ``resolver`` (a solved or failed solver, as rez's ``_solve``
+    returns), rez's exception where rez's solver raises one, or ``Fallback``."""
+    paths = list(resolver.package_paths)
+    repository = Repository.from_paths(paths, snapshots=_snapshots(settings), check_stamps=settings.verify_files)
     result = solve_with(repository, [str(r) for r in resolver.package_requests],
                         timestamp=resolver.timestamp or None, validate_names=False, graph=True)
+    settings.last_live_families = len(repository.live_families)
     if result.status == "error":
-        raise Fallback("rezsnap cannot decide (late-bound or unloadable package)")
-    if result.status != "solved":
-        raise Fallback("failed solve (rez builds the failure graph)")
-    if settings.verify_files:
-        reason = first_change(repository.touched, resolver.package_paths, source.rows)
-        if reason is not None:
-            raise Fallback(reason)
-    return _SolvedByRezsnap(result, resolver, source.package_paths)
+        _raise_as_rez(result.failure_description or "")
+        raise Fallback("rezsnap cannot decide (unloadable package)")
+    if result.status == "failed":
+        return _FailedByRezsnap(result, resolver)
+    return _SolvedByRezsnap(result, resolver, paths)
+
+
+def _raise_as_rez(description: str) -> None:
+    """Raise rez's exception for a solve rez's solver would abort (the same class and text)."""
+    name, _, message = description.partition(": ")
+    if name in _REZ_EXCEPTIONS:
+        from rez import exceptions
+
+        raise RezRaises(getattr(exceptions, name)(message))
+
+
+class _Answered:
+    """What ``Resolver._solver_to_dict`` reads of a ``rez.solver.Solver``, common part."""
+
+    abort_reason = None
+    load_time = 0.0
+
+    def __init__(self, result: SolveResult, resolver: Any) -> None:
+        self.solve_time = result.solve_time_ms / 1e3
+        self._graph = result.graph
+        self._requests = list(resolver.package_requests)
+
+    def get_graph(self) -> Any:
+        from rez.config import config
+
+        assert self._graph is not None
+        return rez_graph(self._graph, self._requests, prune_unfailed=config.prune_failed_graph)
+
+
+class _FailedByRezsnap(_Answered):
+    """A failed solve: rez's failure description and failure graph."""
+
+    def __init__(self, result: SolveResult, resolver: Any) -> None:
+        from rez.solver import SolverStatus
+
+        super().__init__(result, resolver)
+        if result.graph is None:
+            raise Fallback("failed solve without a graph")
+        self.status = SolverStatus.failed
+        self.resolved_packages: list[Any] = []
+        self.resolved_ephemerals: list[Any] = []
+        self._description = result.failure_description
+
+    def failure_description(self) -> str | None:
+        return self._description
 
 
 class _Variant:
@@ -115,40 +122,28 @@ class _Variant:
         self.text = text  # for logs: name-version[index], as rez prints a solver variant
 
 
-class _SolvedByRezsnap:
-    """What ``Resolver._solver_to_dict`` reads of a solved ``rez.solver.Solver``."""
+class _SolvedByRezsnap(_Answered):
+    """A solved solve: the resolved variants' resource handles, as rez's solver gives them."""
 
-    abort_reason = None
-    load_time = 0.0
-
-    def __init__(self, result: SolveResult, resolver: Any, snapshot_paths: Sequence[str]) -> None:
+    def __init__(self, result: SolveResult, resolver: Any, paths: Sequence[str]) -> None:
         from rez.solver import SolverStatus
         from rez.utils.formatting import PackageRequest
 
+        super().__init__(result, resolver)
         self.status = SolverStatus.solved
-        self.solve_time = result.solve_time_ms / 1e3
         # the package paths' real prefixes, once: the URIs are built on the repositories' realpaths
-        prefixes = [os.path.realpath(path).rstrip("/\\") + os.sep for path in snapshot_paths]
-        self.resolved_packages = [
-            _Variant(_handle(v, prefixes, resolver.package_paths), v.qualified_name)
-            for v in result.resolved_packages]
+        prefixes = [os.path.realpath(os.path.expanduser(path)).rstrip("/\\") + os.sep for path in paths]
+        self.resolved_packages = [_Variant(_handle(v, prefixes, paths), v.qualified_name)
+                                  for v in result.resolved_packages]
         self.resolved_ephemerals = [PackageRequest(e) for e in result.resolved_ephemerals]
-        self._graph = result.graph
-        self._requests = list(resolver.package_requests)
-
-    def get_graph(self) -> Any:
-        from rez.config import config
-
-        assert self._graph is not None
-        return rez_graph(self._graph, self._requests, prune_unfailed=config.prune_failed_graph)
 
     def failure_description(self) -> None:
         return None
 
 
 def _handle(variant: ResolvedVariant, prefixes: Sequence[str], rez_paths: Sequence[str]) -> Any:
-    """The resource handle rez's filesystem repository gives this variant (the snapshot's
-    paths are rez's, maybe spelt differently: the same position is the same repository)."""
+    """The resource handle rez's filesystem repository gives this variant (found in the
+    package path whose real path holds its definition file)."""
     from rez.package_repository import package_repository_manager
     from rez.utils.resources import ResourceHandle
 
@@ -173,5 +168,5 @@ def _repository_index(uri: str, prefixes: Sequence[str]) -> int:
         if uri.startswith(prefix) and len(prefix) > best:
             best, found = len(prefix), index
     if found < 0:
-        raise Fallback("a resolved package is outside the snapshot's package paths")
+        raise Fallback("a resolved package is outside rez's package paths")
     return found

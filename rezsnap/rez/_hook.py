@@ -1,11 +1,14 @@
 """Switching the integration on from the environment (the start-up hook calls this).
 
-``REZSNAP_SNAPSHOT=FILE``    solve from this snapshot (over the one ``rezsnap rez enable`` recorded);
+``REZSNAP_SNAPSHOT=FILES``   solve with these snapshots (over those ``rezsnap rez enable`` recorded;
+                             several separated by ``os.pathsep``, each answering for its paths);
 ``REZSNAP_DISABLE=1``        do nothing (one command without the integration);
 ``REZSNAP_SHADOW=1``         run rez's solver too, log divergences, use rez's result;
 ``REZSNAP_REZ_BUDGET=N``     rez solves alone while it loads at most N packages (default 40; 0:
                              rezsnap answers every solve it can);
 ``REZSNAP_STATS=1``          print the fast-path counters to stderr when the process exits;
+``REZSNAP_STATS_DIR=FOLDER`` write this process's solves into FOLDER as one JSON file at exit
+                             (``rezsnap rez report FOLDER`` summarises them; ``_stats.py``);
 ``REZSNAP_LOG=LEVEL``        log level of the ``rezsnap.rez`` logger (e.g. ``INFO``, ``DEBUG``).
 """
 
@@ -38,6 +41,14 @@ def activate_from_environment(environ: dict[str, str] | None = None, *, snapshot
     budget = env.get("REZSNAP_REZ_BUDGET", "")
     install(chosen, shadow=is_true(env.get("REZSNAP_SHADOW")),
             rez_budget=int(budget) if budget.strip().isdigit() else DEFAULT_REZ_BUDGET)
+    folder = env.get("REZSNAP_STATS_DIR")
+    if folder:
+        from ._patch import set_recorder
+        from ._stats import SolveRecorder
+
+        recorder = SolveRecorder(folder)
+        set_recorder(recorder)
+        atexit.register(recorder.flush)
     if is_true(env.get("REZSNAP_STATS")):
         atexit.register(lambda: sys.stderr.write(f"rezsnap.rez: {json.dumps(stats().as_dict())}\n"))
     return True

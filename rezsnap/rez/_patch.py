@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,8 @@ class FastPathStats:
     fallbacks: Counter[str] = field(default_factory=Counter)
     shadow_compared: int = 0
     divergences: int = 0
+    #: families that fast solves read from disk (not in a snapshot, or changed since)
+    live_families: int = 0
 
     @property
     def total(self) -> int:
@@ -48,7 +51,8 @@ class FastPathStats:
 
     def as_dict(self) -> dict[str, Any]:
         return {"fast": self.fast, "rez_within_budget": self.rez_within_budget, "fallbacks": dict(self.fallbacks),
-                "shadow_compared": self.shadow_compared, "divergences": self.divergences}
+                "shadow_compared": self.shadow_compared, "divergences": self.divergences,
+                "live_families": self.live_families}
 
 
 class Fallback(Exception):
@@ -59,6 +63,14 @@ class _OverBudget(Exception):
     """rez loaded more packages than the budget: rezsnap takes the solve over."""
 
 
+class RezRaises(Exception):
+    """rezsnap's answer is rez's own exception (``original``), raised where rez raises it."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 @dataclass
 class Settings:
     snapshot: str
@@ -67,11 +79,20 @@ class Settings:
     verify_files: bool
     sources: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: families the last fast solve read from disk rather than a snapshot
+    last_live_families: int = 0
 
 
 _ORIGINAL: Any = None
 _SETTINGS: Settings | None = None
 _STATS = FastPathStats()
+#: ``record(requests, answered_by, reason, live_families, seconds)``, set by ``REZSNAP_STATS_DIR``
+_RECORDER: Any = None
+
+
+def set_recorder(recorder: Any) -> None:
+    global _RECORDER
+    _RECORDER = recorder
 
 
 def _rez_resolver() -> Any:
@@ -130,6 +151,18 @@ def _patched_solve(resolver: Any) -> Any:
     settings = _SETTINGS
     if settings is None:  # uninstalled meanwhile
         return _ORIGINAL(resolver)
+    started = time.perf_counter()
+    answer = _answer(resolver, settings)
+    answered_by, reason, result = answer
+    live = settings.last_live_families if answered_by == "rezsnap" else 0
+    _record(resolver, answered_by, reason, live, time.perf_counter() - started)
+    if isinstance(result, RezRaises):
+        raise result.original
+    return result
+
+
+def _answer(resolver: Any, settings: Settings) -> tuple[str, str | None, Any]:
+    """(who answered: "rezsnap" or "rez", why rez did, the solver or ``RezRaises``)."""
     reason = _unmodelled(resolver)
     if reason is not None:
         return _fall_back(resolver, reason)
@@ -140,26 +173,36 @@ def _patched_solve(resolver: Any) -> Any:
             pass
         else:
             _STATS.rez_within_budget += 1
-            return solver
+            return "rez", "within budget", solver
+    settings.last_live_families = 0
     try:
         from ._fast import fast_solve
 
         fast = fast_solve(resolver, settings)
     except Fallback as exc:
         return _fall_back(resolver, str(exc))
+    except RezRaises as exc:
+        fast = exc
     except Exception as exc:  # noqa: BLE001  the integration must never break a rez env
         log.warning("rezsnap: unexpected %s, rez solves instead: %s", type(exc).__name__, exc)
         return _fall_back(resolver, f"rezsnap raised {type(exc).__name__}")
     if settings.shadow:
-        return _shadow(resolver, fast)
+        return "rez", "shadow", _shadow(resolver, fast)
     _STATS.fast += 1
-    return fast
+    _STATS.live_families += settings.last_live_families
+    return "rezsnap", None, fast
 
 
-def _fall_back(resolver: Any, reason: str) -> Any:
+def _fall_back(resolver: Any, reason: str) -> tuple[str, str | None, Any]:
     _STATS.fallbacks[reason] += 1
     log.debug("rezsnap: rez solves %s: %s", _request_text(resolver), reason)
-    return _ORIGINAL(resolver)
+    return "rez", reason, _ORIGINAL(resolver)
+
+
+def _record(resolver: Any, answered_by: str, reason: str | None, live: int, seconds: float) -> None:
+    """One solve for ``REZSNAP_STATS_DIR`` (written when the process exits: ``_stats.py``)."""
+    if _RECORDER is not None:
+        _RECORDER([str(r) for r in resolver.package_requests], answered_by, reason, live, seconds)
 
 
 def _within_budget(resolver: Any, budget: int) -> Any:
@@ -183,16 +226,30 @@ def _within_budget(resolver: Any, budget: int) -> Any:
 
 
 def _shadow(resolver: Any, fast: Any) -> Any:
-    theirs = _ORIGINAL(resolver)
+    try:
+        theirs = _ORIGINAL(resolver)
+    except Exception as exc:
+        _STATS.shadow_compared += 1
+        if not (isinstance(fast, RezRaises) and type(fast.original) is type(exc) and str(fast.original) == str(exc)):
+            _STATS.divergences += 1
+            log.warning("rezsnap: DIVERGENCE for %s:\n  rez:     %s\n  rezsnap: %s", _request_text(resolver),
+                        f"{type(exc).__name__}: {exc}", _outcome_text(fast))
+        raise
     _STATS.shadow_compared += 1
-    ours = [v.handle for v in fast.resolved_packages]
-    solved = theirs.status.name == "solved"
-    if not solved or [v.handle for v in theirs.resolved_packages] != ours:
+    if _outcome_text(theirs) != _outcome_text(fast):
         _STATS.divergences += 1
-        their_text = [str(v) for v in theirs.resolved_packages] if solved else theirs.status.name
         log.warning("rezsnap: DIVERGENCE for %s:\n  rez:     %s\n  rezsnap: %s", _request_text(resolver),
-                    their_text, [v.text for v in fast.resolved_packages])
+                    _outcome_text(theirs), _outcome_text(fast))
     return theirs
+
+
+def _outcome_text(solver: Any) -> str:
+    """A solve's outcome, comparable between rez's solver and rezsnap's answer."""
+    if isinstance(solver, RezRaises):
+        return f"{type(solver.original).__name__}: {solver.original}"
+    if solver.status.name == "solved":
+        return " ".join(str(v) if not hasattr(v, "text") else v.text for v in solver.resolved_packages)
+    return f"{solver.status.name}: {solver.failure_description()}"
 
 
 def _request_text(resolver: Any) -> str:
