@@ -30,8 +30,9 @@ RECORD_VERSION = 1
 class SolveRecorder:
     """Collects this process's solves; ``flush()`` writes them (at exit) as one file."""
 
-    def __init__(self, folder: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, folder: str, *, host: str | None = None, clock: Callable[[], float] = time.time) -> None:
         self.folder = folder
+        self.host = host or socket.gethostname()
         self.solves: list[dict[str, Any]] = []
         self._clock = clock
 
@@ -45,7 +46,7 @@ class SolveRecorder:
         statistics folder must never fail a ``rez env``)."""
         if not self.solves:
             return None
-        host = socket.gethostname()
+        host = self.host
         now = self._clock()
         name = f"{_safe(host)}-{os.getpid()}-{int(now * 1e6)}-{os.urandom(4).hex()}.json"
         record = {"version": RECORD_VERSION, "host": host, "pid": os.getpid(), "time": now,
