@@ -1,7 +1,14 @@
-"""``rezsnap bench rez-env``: the real ``rez env REQ -- true`` as whole processes, plain rez
-against rez with the integration enabled the documented way (the ``.pth`` hook), alternating,
-on the same requests; plus one one-package request, repeated (the integration must never
-make a small ``rez env`` slower)."""
+"""``rezsnap bench rez-env``: the real ``rez env REQ -- printenv REZ_USED_RESOLVE`` as whole
+processes, plain rez against rez with the integration enabled the documented way (the ``.pth``
+hook), alternating, on the same requests; plus one one-package request, repeated (the
+integration must never make a small ``rez env`` slower). Each pair of runs must print the
+same resolve and exit with the same code; the integration's statistics folder
+(``REZSNAP_STATS_DIR``) says how many solves rezsnap answered.
+
+Under a studio's rezconfig file (``rezconfig=``) rez reads its ``packages_path`` there, and the
+snapshots cover some of those paths; ``bench_studio_configs`` builds the configurations of
+``studio_configs.py`` around a release repository and measures each.
+"""
 
 from __future__ import annotations
 
@@ -13,60 +20,92 @@ from pathlib import Path
 from statistics import median
 
 from rezsnap.rez._activation import enabled_for_a_while
+from rezsnap.rez._stats import summarise
 from rezsnap.snapshot import build_snapshot
 
 from ._timing import Comparison, Timing, timed_process
 from .rez_reference import isolated_rez_environ, require_rez
 
-__all__ = ["bench_rez_env"]
+__all__ = ["bench_rez_env", "bench_studio_configs"]
 
 
-def _rez_env(request: list[str], env: dict[str, str]) -> tuple[float, int]:
-    rez = str(Path(sys.executable).with_name("rez"))
-    return timed_process([rez, "env", *request, "--", "true"], env, timeout=600)
+class _Runner:
+    """``rez env [args] REQ -- printenv REZ_USED_RESOLVE``, timed, its resolve kept."""
+
+    def __init__(self, scratch: str, env_args: Sequence[str] = ()) -> None:
+        self.rez = str(Path(sys.executable).with_name("rez"))
+        self.output = os.path.join(scratch, "stdout")
+        self.env_args = list(env_args)
+
+    def __call__(self, request: list[str], env: dict[str, str]) -> tuple[float, int, bytes]:
+        seconds, code = timed_process([self.rez, "env", *self.env_args, *request, "--", "printenv",
+                                       "REZ_USED_RESOLVE"], env, timeout=600, output=self.output)
+        return seconds, code, Path(self.output).read_bytes()
 
 
-def _alternating(requests: list[list[str]], plain: dict[str, str], ours: dict[str, str]
-                 ) -> tuple[list[float], list[float], int]:
-    rez_times, our_times, differ = [], [], 0
+def _alternating(run: _Runner, requests: list[list[str]], plain: dict[str, str], ours: dict[str, str]
+                 ) -> tuple[list[float], list[float], int, int]:
+    rez_times, our_times, codes_differ, resolves_differ = [], [], 0, 0
     for request in requests:  # alternating, request by request
-        seconds, code = _rez_env(request, plain)
+        seconds, code, theirs = run(request, plain)
         rez_times.append(seconds)
-        seconds, our_code = _rez_env(request, ours)
+        seconds, our_code, printed = run(request, ours)
         our_times.append(seconds)
-        differ += code != our_code
-    return rez_times, our_times, differ
+        codes_differ += code != our_code
+        resolves_differ += theirs != printed
+    return rez_times, our_times, codes_differ, resolves_differ
 
 
-def _total(task: str, rez_times: list[float], our_times: list[float], differ: int) -> Comparison:
+def _total(task: str, measured: tuple[list[float], list[float], int, int], stats: str | None = None) -> Comparison:
+    rez_times, our_times, codes_differ, resolves_differ = measured
     comparison = Comparison(task, Timing("rez", (sum(rez_times),)), Timing("rezsnap", (sum(our_times),)))
-    comparison.details.update(requests=len(rez_times), exit_codes_differ=differ,
+    comparison.details.update(requests=len(rez_times), exit_codes_differ=codes_differ,
+                              resolves_differ=resolves_differ,
                               per_request_rez_s=rez_times, per_request_rezsnap_s=our_times)
+    if stats is not None and os.path.isdir(stats):
+        summary = summarise(stats)
+        comparison.details.update(solves=summary["solves"], answered_by_rezsnap=summary["answered_by_rezsnap"],
+                                  rez_reasons=summary["rez_reasons"], live_families=summary["live_families"])
     return comparison
 
 
 def bench_rez_env(paths: Sequence[str], requests: list[list[str]], small: list[str] | None = None,
-                  repeat: int = 5, memcached: bool = False) -> list[Comparison]:
+                  repeat: int = 5, memcached: bool = False, *, rezconfig: str | None = None,
+                  snapshots: Sequence[str] | None = None, env_args: Sequence[str] = (),
+                  home: str | None = None, label: str = "") -> list[Comparison]:
     """Whole ``rez env`` processes, plain against the integration; with ``memcached``, each
-    side also with its own private memcached (rez's resolve cache): new requests, then repeats."""
+    side also with its own private memcached (rez's resolve cache): new requests, then repeats.
+
+    ``rezconfig``: both sides run under this rezconfig file (its ``packages_path``), ``paths``
+    being what the snapshot covers; ``snapshots``: use these instead of building one of
+    ``paths``; ``env_args``: more ``rez env`` arguments; ``home``: ``HOME`` for both sides."""
     require_rez()
-    plain = isolated_rez_environ()
-    plain["REZ_PACKAGES_PATH"] = os.pathsep.join(paths)
-    plain = {k: v for k, v in plain.items() if not k.startswith("REZSNAP_")}
+    plain = {k: v for k, v in isolated_rez_environ().items() if not k.startswith("REZSNAP_")}
+    if rezconfig is None:
+        plain["REZ_PACKAGES_PATH"] = os.pathsep.join(paths)
+    else:
+        plain["REZ_CONFIG_FILE"] = os.path.abspath(rezconfig)
+    if home is not None:
+        plain["HOME"] = home
     count = len(requests)
+    title = f"{label}: " if label else ""
     with tempfile.TemporaryDirectory(prefix="rezsnap-bench-") as scratch, enabled_for_a_while():
-        snapshot = os.path.join(scratch, "snapshot.parquet")
-        build_snapshot(list(paths), snapshot, progress=False)
-        ours = {**plain, "REZSNAP_SNAPSHOT": snapshot}
-        _rez_env(requests[0], plain)  # warm the page cache for both
-        comparisons = [_total(f"rez env REQ -- true, {count} requests, whole processes (total)",
-                              *_alternating(requests, plain, ours))]
+        if snapshots is None:
+            snapshot = os.path.join(scratch, "snapshot.parquet")
+            build_snapshot(list(paths), snapshot, progress=False)
+            snapshots = [snapshot]
+        stats = os.path.join(scratch, "stats")
+        ours = {**plain, "REZSNAP_SNAPSHOT": os.pathsep.join(snapshots), "REZSNAP_STATS_DIR": stats}
+        run = _Runner(scratch, env_args)
+        run(requests[0], plain)  # warm the page cache for both
+        comparisons = [_total(f"{title}rez env REQ -- printenv, {count} requests, whole processes (total)",
+                              _alternating(run, requests, plain, {**ours, "REZSNAP_REZ_BUDGET": "0"}), stats)]
         if small:
             small_rez, small_ours = [], []
             for _ in range(repeat):
-                small_rez.append(_rez_env(small, plain)[0])
-                small_ours.append(_rez_env(small, ours)[0])
-            one = Comparison(f"rez env {' '.join(small)} -- true (one package, median of {repeat})",
+                small_rez.append(run(small, plain)[0])
+                small_ours.append(run(small, ours)[0])
+            one = Comparison(f"{title}rez env {' '.join(small)} -- printenv (one package, median of {repeat})",
                              Timing("rez", tuple(small_rez)), Timing("rezsnap", tuple(small_ours)))
             one.details.update(rez_median_s=median(small_rez), rezsnap_median_s=median(small_ours))
             comparisons.append(one)
@@ -78,6 +117,41 @@ def bench_rez_env(paths: Sequence[str], requests: list[list[str]], small: list[s
                 cached_ours = {**ours, "REZ_MEMCACHED_URI": our_cache, "REZ_RESOLVE_CACHING": "1"}
                 for kind in ("new", "repeated"):
                     comparisons.append(_total(
-                        f"rez env REQ -- true with memcached, {count} {kind} requests (total)",
-                        *_alternating(requests, cached_plain, cached_ours)))
+                        f"{title}rez env REQ -- printenv with memcached, {count} {kind} requests (total)",
+                        _alternating(run, requests, cached_plain, cached_ours)))
     return comparisons
+
+
+def bench_studio_configs(release: str, requests: list[list[str]], *, moment: int | None = None,
+                         names: Sequence[str] | None = None) -> list[Comparison]:
+    """``bench_rez_env`` under each configuration of ``studio_configs.py`` (or those ``names``)
+    built around the release repository; ``moment``: ``--time`` (default: the 90th percentile
+    of the release's timestamps in the first configuration's snapshot)."""
+    from .studio_configs import studio_configs
+
+    comparisons = []
+    with tempfile.TemporaryDirectory(prefix="rezsnap-configs-") as scratch:
+        configs = studio_configs(release, scratch, requests, lambda p, o: build_snapshot(p, o, progress=False),
+                                 moment=moment or _late_moment(release))
+        for config in configs:
+            if names and config.name not in names:
+                continue
+            comparisons += bench_rez_env([release], requests, rezconfig=config.rezconfig,
+                                         snapshots=config.snapshots, env_args=config.env_args, home=config.home,
+                                         label=config.name)
+    return comparisons
+
+
+def _late_moment(release: str) -> int:
+    """A ``--time`` late in the release's history (its 90th percentile timestamp): most
+    requests still resolve, with the newest releases hidden."""
+    from rezsnap.scanner import scan_repo
+    from rezsnap.solver import Repository
+
+    repository = Repository.from_paths([release])
+    stamps = []
+    for family in sorted({p.family for p in scan_repo([release], workers=0)})[::10]:
+        found = repository.family(family)
+        stamps += [p.data.timestamp for p in (found.packages if found else []) if p.data.timestamp]
+    stamps.sort()
+    return stamps[int(len(stamps) * 0.9)] if stamps else 2_000_000_000

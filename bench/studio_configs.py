@@ -99,6 +99,22 @@ def studio_configs(release: str | os.PathLike[str], scratch: str | os.PathLike[s
     requested = [Requirement(text).name for request in requests for text in request]
     favourite = max((name for name in requested if name in latest), key=requested.count)
 
+    # The day of releases first: replacing a hard-linked file moves the change time of the
+    # original too (its link count changes), so the other snapshots are built after it.
+    day = root / "release-day"
+    if not day.exists():
+        subprocess.run(["cp", "-al", release, str(day)], check=True)
+    snapshot_day = str(root / "release-day.parquet")
+    build([str(day)], snapshot_day)
+    changed = []
+    for index, name in enumerate(sorted(latest)):
+        if index % 50 == 0 or name == favourite:  # 2% of the families release a version
+            _release(latest[name], day, f"{latest[name].version}.1")
+            changed.append(name)
+        elif index % 50 == 25:  # and some released files are edited
+            _edit(os.path.join(str(day), os.path.relpath(str(latest[name].path), release)))
+            changed.append(name)
+
     snapshot_release = str(root / "release.parquet")
     build([release], snapshot_release)
 
@@ -119,20 +135,6 @@ def studio_configs(release: str | os.PathLike[str], scratch: str | os.PathLike[s
     snapshot_both = str(root / "release-and-show.parquet")
     build([str(show)], snapshot_show)
     build([release, str(show)], snapshot_both)
-
-    day = root / "release-day"
-    if not day.exists():
-        subprocess.run(["cp", "-al", release, str(day)], check=True)
-    snapshot_day = str(root / "release-day.parquet")
-    build([str(day)], snapshot_day)
-    changed = []
-    for index, name in enumerate(sorted(latest)):
-        if index % 50 == 0 or name == favourite:  # 2% of the families release a version
-            _release(latest[name], day, f"{latest[name].version}.1")
-            changed.append(name)
-        elif index % 50 == 25:  # and some released files are edited
-            _edit(os.path.join(str(day), os.path.relpath(str(latest[name].path), release)))
-            changed.append(name)
 
     def config(name: str, paths: Sequence[str], snapshots: Sequence[str], home: str = "empty",
                args: Sequence[str] = (), changes: Sequence[str] = ()) -> StudioConfig:

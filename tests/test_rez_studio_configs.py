@@ -87,6 +87,8 @@ def test_rez_env_under_a_studio_configuration(hook: None, configured: tuple[Any,
     assert summary["answered_by_rezsnap"] == len(requests), summary["rez_reasons"]
     if name in ("local-dev", "two-repos-snapshot-of-one", "releases-after-snapshot"):
         assert summary["live_families"] > 0  # the paths or families no snapshot vouches for
+    elif name in ("local-absent", "local-empty", "two-repos-one-snapshot", "two-repos-two-snapshots", "nl"):
+        assert summary["live_families"] == 0  # every package from a snapshot
 
 
 def test_the_developers_package_is_resolved(configured: tuple[Any, dict[str, StudioConfig]], hook: None) -> None:

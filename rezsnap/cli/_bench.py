@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from argparse import Namespace
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
@@ -183,12 +184,28 @@ def _bench_rez_env(args: Namespace, out: TextIO) -> int:
     from rezsnap.bench.rez_env import bench_rez_env
 
     requests = _bench_requests(args)
-    small = [requests[0][-1]] if requests else None  # one package: rez alone must be as fast
-    comparisons = bench_rez_env(source_paths(args), requests, small, repeat=args.repeat or 5,
-                                memcached=args.memcached)
+    paths = source_paths(args)
+    if args.configs is not None:
+        from rezsnap.bench.rez_env import bench_studio_configs
+
+        comparisons = bench_studio_configs(paths[0], requests, names=args.configs)
+    else:
+        small = [requests[0][-1]] if requests else None  # one package: rez alone must be as fast
+        if args.rezconfig is not None and not os.path.isfile(args.rezconfig):
+            raise UsageError(f"no such rezconfig file: {args.rezconfig}")
+        snapshots = [part for part in (args.snapshot or "").split(os.pathsep) if part] or None
+        comparisons = bench_rez_env(paths, requests, small, repeat=args.repeat or 5, memcached=args.memcached,
+                                    rezconfig=args.rezconfig, snapshots=snapshots)
     if args.json:
         out.write(json.dumps([c.as_dict() for c in comparisons]) + "\n")
-    else:
-        out.writelines(format_comparison(comparison) + "\n" for comparison in comparisons)
-        out.write(f"  exit codes that differ from rez's: {comparisons[0].details['exit_codes_differ']}\n")
+        return EXIT_OK
+    for comparison in comparisons:
+        out.write(format_comparison(comparison) + "\n")
+        details = comparison.details
+        if "exit_codes_differ" in details:
+            out.write(f"  exit codes that differ from rez's: {details['exit_codes_differ']}, "
+                      f"resolves that differ: {details['resolves_differ']}\n")
+        if "solves" in details:
+            out.write(f"  answered by rezsnap: {details['answered_by_rezsnap']} of {details['solves']} solves "
+                      f"(families read live: {details['live_families']}; rez's: {details['rez_reasons'] or 'none'})\n")
     return EXIT_OK

@@ -278,6 +278,17 @@ def _bench_grammar(commands: Any) -> None:
     bench.add_argument("--memcached", action="store_true",
                        help="rez-env: also with rez's resolve cache (a private memcached per side: new, then "
                        "repeated requests; needs the memcached binary)")
+    bench.add_argument("--rezconfig", metavar="FILE",
+                       help="rez-env: run both sides under this rezconfig file (REZ_CONFIG_FILE: its "
+                       "packages_path); --paths/--dataset is what the snapshot covers")
+    bench.add_argument("--snapshot", metavar="FILES",
+                       help=f"rez-env: answer from these snapshots (separated by {os.pathsep!r}) instead of "
+                       "building one of --paths/--dataset")
+    bench.add_argument("--configs", nargs="*", metavar="NAME", default=None,
+                       help="rez-env: measure under each studio configuration built around the release "
+                       "repository (--paths/--dataset): ~/packages absent, empty or with a developer's "
+                       "version, two repositories, releases after the snapshot, --time, --paths, --nl "
+                       "(names: only these)")
     bench.add_argument("--sample", type=_positive, default=None, metavar="N",
                        help="solve, paths, rez-env: an evenly spread sample of N of the requests")
     bench.add_argument("--requests", metavar="FILE",

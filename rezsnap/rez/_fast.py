@@ -21,7 +21,7 @@ from rezsnap.solver import Repository, solve_with
 from rezsnap.solver._layered import SnapshotRows, snapshot_rows
 
 from ._graph import rez_graph
-from ._patch import Fallback, RezRaises, Settings
+from ._patch import Fallback, RezRaises, Settings, log
 
 if TYPE_CHECKING:
     from rezsnap.solver import ResolvedVariant, SolveResult
@@ -61,6 +61,8 @@ def fast_solve(resolver: Any, settings: Settings) -> Any:
     result = solve_with(repository, [str(r) for r in resolver.package_requests],
                         timestamp=resolver.timestamp or None, validate_names=False, graph=True)
     settings.last_live_families = len(repository.live_families)
+    if repository.live_families:
+        log.debug("rezsnap: families read from disk: %s", " ".join(sorted(repository.live_families)))
     if result.status == "error":
         _raise_as_rez(result.failure_description or "")
         raise Fallback("rezsnap cannot decide (unloadable package)")
