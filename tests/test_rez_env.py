@@ -150,16 +150,29 @@ def test_saved_context_round_trip(hook: None, rez_bench: tuple[Any, Path], tmp_p
     assert saved["rezsnap"] == saved["rez"]
 
 
-def test_failing_request_prints_rez_text_and_code(hook: None, rez_bench: tuple[Any, Path]) -> None:
+def test_failing_request_prints_rez_text_and_code(hook: None, rez_bench: tuple[Any, Path], tmp_path: Path) -> None:
+    """Answered by rezsnap: rez's output, exit code, saved context and failure graph; rez's
+    exception (a missing family) raised as rez raises it."""
     dataset, snapshot = rez_bench
+    paths = [str(dataset.path)]
     failing = next(r["request"] for r in dataset.resolves if r["status"] != "success")
     for request in (failing, ["no_such_family_at_all"]):
         args = ["env", *request, "--time", MOMENT, "--", "true"]
-        theirs = _rez(args, [str(dataset.path)], None)
-        ours = _rez(args, [str(dataset.path)], snapshot)
+        theirs = _rez(args, paths, None)
+        ours = _rez(args, paths, snapshot)
         assert ours.returncode == theirs.returncode != 0
         assert _undated(ours.stdout) == _undated(theirs.stdout)
         assert _log_text(ours.stderr) == _log_text(theirs.stderr)
+        assert _stats(ours.stderr)["fast"] == 1, ours.stderr
+    saved = {}
+    for side, source in (("rez", None), ("rezsnap", snapshot)):
+        context_file = tmp_path / f"{side}.rxt"
+        run = _rez(["env", *failing, "--time", MOMENT, "-o", str(context_file)], paths, source)
+        shown = _rez(["context", str(context_file)], paths, None)
+        graph = _rez(["context", "--print-graph", str(context_file)], paths, None)
+        saved[side] = (run.returncode, _undated(shown.stdout.replace(str(context_file), "FILE")), shown.returncode,
+                       graph.stdout, graph.returncode)
+    assert saved["rezsnap"] == saved["rez"]
 
 
 def _log_text(stderr: str) -> list[str]:
