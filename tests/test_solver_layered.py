@@ -13,9 +13,10 @@ import pytest
 
 pytest.importorskip("rez", reason="the rez extra is needed for differential tests")
 
-from rezsnap import build_snapshot, solve
 from rezsnap.solver import Repository
 from rezsnap.solver._layered import snapshot_rows
+
+from rezsnap import build_snapshot, solve
 
 from .solver_oracle import our_result, rez_result, same
 from .test_solver_random import _repository, _requirement
