@@ -84,7 +84,7 @@ def _edit(path: str) -> None:
 
 
 def studio_configs(release: str | os.PathLike[str], scratch: str | os.PathLike[str], requests: Sequence[Sequence[str]],
-                   build: Callable[[list[str], str], None], *, moment: int) -> list[StudioConfig]:
+                   build: Callable[[list[str], str], object], *, moment: int) -> list[StudioConfig]:
     """The configurations around ``release``, written under ``scratch``; ``build(paths, file)``
     writes a snapshot (the caller's nightly job); ``moment`` is ``--time``'s epoch seconds."""
     from rezsnap.scanner import scan_repo
