@@ -125,14 +125,14 @@ def bench_rez_env(paths: Sequence[str], requests: list[list[str]], small: list[s
 def bench_studio_configs(release: str, requests: list[list[str]], *, moment: int | None = None,
                          names: Sequence[str] | None = None) -> list[Comparison]:
     """``bench_rez_env`` under each configuration of ``studio_configs.py`` (or those ``names``)
-    built around the release repository; ``moment``: ``--time`` (default: the 90th percentile
-    of the release's timestamps in the first configuration's snapshot)."""
+    built around the release repository; ``moment``: ``--time`` (default: the release's 99.9th
+    percentile release time)."""
     from .studio_configs import studio_configs
 
     comparisons = []
     with tempfile.TemporaryDirectory(prefix="rezsnap-configs-") as scratch:
         configs = studio_configs(release, scratch, requests, lambda p, o: build_snapshot(p, o, progress=False),
-                                 moment=moment or _late_moment(release))
+                                 moment=moment or _late_moment(release, scratch))
         for config in configs:
             if names and config.name not in names:
                 continue
@@ -142,16 +142,12 @@ def bench_studio_configs(release: str, requests: list[list[str]], *, moment: int
     return comparisons
 
 
-def _late_moment(release: str) -> int:
-    """A ``--time`` late in the release's history (its 90th percentile timestamp): most
-    requests still resolve, with the newest releases hidden."""
-    from rezsnap.scanner import scan_repo
-    from rezsnap.solver import Repository
+def _late_moment(release: str, scratch: str) -> int:
+    """A ``--time`` late in the release's history (its 99.9th percentile release time): a
+    resolve locked just before the last releases, most requests still resolving."""
+    from rezsnap.snapshot import read_snapshot
 
-    repository = Repository.from_paths([release])
-    stamps = []
-    for family in sorted({p.family for p in scan_repo([release], workers=0)})[::10]:
-        found = repository.family(family)
-        stamps += [p.data.timestamp for p in (found.packages if found else []) if p.data.timestamp]
-    stamps.sort()
-    return stamps[int(len(stamps) * 0.9)] if stamps else 2_000_000_000
+    snapshot = os.path.join(scratch, "moment.parquet")
+    build_snapshot([release], snapshot, progress=False)
+    stamps = sorted(t for t in read_snapshot(snapshot).table.column("timestamp").to_pylist() if t)
+    return stamps[int(len(stamps) * 0.999)] if stamps else 2_000_000_000

@@ -26,6 +26,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rezsnap.model import PackageKind, ScannedPackage
 
@@ -59,6 +60,16 @@ def _latest_py(packages: Sequence[ScannedPackage]) -> dict[str, ScannedPackage]:
         latest[package.family] = package
     return {name: p for name, p in latest.items()
             if p.kind is PackageKind.DIRECTORY and p.format == "py" and p.path is not None}
+
+
+def _admits_newer(request: Any, latest: dict[str, ScannedPackage]) -> str | None:
+    """The family of ``request`` when a version after its latest one would be in its range."""
+    from rezsnap.version import Version
+
+    if request.conflict or request.name not in latest:
+        return None
+    newer = Version(f"{latest[request.name].version}.999")
+    return request.name if request.range is None or request.range.contains_version(newer) else None
 
 
 def _release(source: ScannedPackage, root: Path, version: str) -> Path:
@@ -96,8 +107,10 @@ def studio_configs(release: str | os.PathLike[str], scratch: str | os.PathLike[s
     root.mkdir(parents=True, exist_ok=True)
     listed = scan_repo([release], workers=0)
     latest = _latest_py(listed)
-    requested = [Requirement(text).name for request in requests for text in request]
-    favourite = max((name for name in requested if name in latest), key=requested.count)
+    # the family the requests most often ask for in a range that admits a newer version
+    requested = [name for request in requests for text in request
+                 if (name := _admits_newer(Requirement(text), latest)) is not None]
+    favourite = max(requested or sorted(latest), key=requested.count)
 
     # The day of releases first: replacing a hard-linked file moves the change time of the
     # original too (its link count changes), so the other snapshots are built after it.

@@ -24,6 +24,9 @@ from ._solver import Solver
 if TYPE_CHECKING:
     from concurrent.futures import Executor  # solve_many only: not imported by a solve
 
+    from ._filters import PackageFilterList
+    from ._orderers import PackageOrderList
+
 __all__ = ["ResolvedVariant", "SolveResult", "solve", "solve_many"]
 
 SELECT_MODES = ("version_priority", "intersection_priority")
@@ -181,6 +184,8 @@ def solve(
     load_family: Callable[..., Sequence[PackageData]] | None = None,
     variant_select_mode: str = "version_priority",
     timestamp: int | None = None,
+    package_filter: Any = None,
+    package_orderers: Any = None,
 ) -> SolveResult:
     """Resolve ``requests`` exactly as rez 3.4.0's solver does.
 
@@ -192,9 +197,13 @@ def solve(
     snapshot or a list) means these paths as rez reads them now, each snapshot
     answering for the paths it covers with the packages whose files it proves
     unchanged; everything else is read from disk. ``timestamp``: packages released after it
-    are invisible (rez's ``--time``). No exception escapes for a failed or
+    are invisible (rez's ``--time``). ``package_filter``: rez's ``package_filter`` setting
+    (a dict of ``excludes``/``includes`` rules, a list of them, or a rez
+    ``PackageFilterList``); ``package_orderers``: rez's ``package_orderers`` setting (a
+    list of dicts, or a rez ``PackageOrderList``). No exception escapes for a failed or
     impossible solve: see ``SolveResult.status``. Wrong argument types raise
-    ``TypeError``; a snapshot path that cannot be read raises ``SnapshotError``.
+    ``TypeError``, rules rez refuses ``FilterError`` or ``OrdererError``; a snapshot path
+    that cannot be read raises ``SnapshotError``.
     """
     if isinstance(requests, str) or not isinstance(requests, Sequence):
         raise TypeError("requests must be a list of requirement strings")
@@ -202,8 +211,24 @@ def solve(
         raise TypeError(f"variant_select_mode must be one of {SELECT_MODES}, not {variant_select_mode!r}")
     if timestamp is not None and not isinstance(timestamp, int):
         raise TypeError("timestamp must be an int (seconds since the epoch)")
+    steering = _steering(package_filter, package_orderers)
     repository = _repository(packages, snapshot, package_paths, load_family)
-    return solve_with(repository, requests, variant_select_mode=variant_select_mode, timestamp=timestamp)
+    return solve_with(repository, requests, variant_select_mode=variant_select_mode, timestamp=timestamp,
+                      package_filter=steering[0], package_orderers=steering[1])
+
+
+def _steering(package_filter: Any, package_orderers: Any) -> tuple[Any, Any]:
+    """The filter list and orderer list from what a caller passes (None: none)."""
+    found_filter = found_orderers = None
+    if package_filter is not None:
+        from ._filters import package_filter_list
+
+        found_filter = package_filter_list(package_filter) or None
+    if package_orderers is not None:
+        from ._orderers import package_order_list
+
+        found_orderers = package_order_list(package_orderers) or None
+    return found_filter, found_orderers
 
 
 def solve_with(
@@ -214,6 +239,8 @@ def solve_with(
     timestamp: int | None = None,
     validate_names: bool = True,
     graph: bool = False,
+    package_filter: PackageFilterList | None = None,
+    package_orderers: PackageOrderList | None = None,
 ) -> SolveResult:
     """``solve()`` over a ``Repository`` (kept between solves). ``validate_names=False``
     takes the requests as rez's ``Solver`` does (``!.foo`` is then a valid request);
@@ -223,12 +250,16 @@ def solve_with(
     solver: Solver | None = None
     try:
         parsed = _parse_requests(texts, validate_names)
-        families = FamilyCache(repository.family, repository.searched, timestamp, ranged=repository.ranged)
+        # rez's resolver adds the timestamp rule to the filter (an inclusion may override it)
+        steering = package_filter.with_timestamp(timestamp) if package_filter else None
+        families = FamilyCache(repository.family, repository.searched, timestamp, ranged=repository.ranged,
+                               package_filter=steering)
         # A solve builds many short-lived objects; in a big process (a DCC, a daemon)
         # every full collection would walk the whole heap again.
         with gc_paused():
             solver = Solver(parsed, families, searched=repository.searched,
-                            intersection_priority=variant_select_mode == "intersection_priority")
+                            intersection_priority=variant_select_mode == "intersection_priority",
+                            orderers=package_orderers)
             try:
                 solver.solve()
                 result = _result(solver, texts, time.perf_counter() - started, graph)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rezsnap.model import PackageData
 from rezsnap.version import Bound, Requirement, RequirementList, Version, VersionRange
@@ -17,6 +17,9 @@ from rezsnap.version import Bound, Requirement, RequirementList, Version, Versio
 from ._facts import DependencyGroups, FamilyFacts, shared_facts
 from ._failures import PackageFamilyNotFoundError, ResolveError
 from ._requirements import requirement, requirement_list
+
+if TYPE_CHECKING:
+    from ._filters import PackageFilterList
 
 __all__ = ["Family", "FamilyCache", "PackageVariant", "RangedLoader", "StoredPackage", "covers", "widen"]
 
@@ -217,12 +220,15 @@ def widen(loaded: VersionRange | None, wanted: VersionRange | None) -> VersionRa
 
 class FamilyCache:
     """Families by name, loaded once per solve, or once per wider range when the repository
-    loads by range (``ranged``); the timestamp filter applied at lookup."""
+    loads by range (``ranged``); the timestamp rule, or a package filter (``excludes(name,
+    version, timestamp)``, which then holds the timestamp rule), applied at lookup."""
 
-    def __init__(self, load: RangedLoader, searched: str, timestamp: int | None, *, ranged: bool = False) -> None:
+    def __init__(self, load: RangedLoader, searched: str, timestamp: int | None, *, ranged: bool = False,
+                 package_filter: PackageFilterList | None = None) -> None:
         self._load = load
         self._searched = searched
         self._timestamp = timestamp
+        self._filter = package_filter
         self._ranged = ranged
         self._families: dict[str, Family | None] = {}
         self._asked: dict[str, VersionRange | None] = {}  # ranged: the range loaded so far (None: all)
@@ -255,7 +261,19 @@ class FamilyCache:
     def packages_in(self, name: str, range_: VersionRange) -> list[StoredPackage]:
         """``_PackageVariantList.get_intersection``: the visible packages in range, in order."""
         found = self.family(name, None if range_.is_any() else range_).in_range(range_)
-        if self._timestamp is not None:
+        if self._filter is not None:
+            excludes = self._filter.excludes
+            found = [p for p in found if not excludes(p.data.name, p.version, p.data.timestamp)]
+        elif self._timestamp is not None:
             limit = self._timestamp
             found = [p for p in found if not p.data.timestamp or p.data.timestamp <= limit]
         return found
+
+    def release_times(self, name: str) -> list[tuple[Version, int | None]]:
+        """Every version of the family with its release time (a ``soft_timestamp`` orderer
+        reads them all, unfiltered, as rez does)."""
+        try:
+            family = self.family(name, None)
+        except PackageFamilyNotFoundError:
+            return []
+        return [(p.version, p.data.timestamp) for p in family.packages]

@@ -15,9 +15,9 @@ from ._facts import remember
 from ._failures import Reduction
 from ._families import PackageVariant, StoredPackage
 
-__all__ = ["Entry", "VariantSlice", "range_key"]
+__all__ = ["Entry", "VariantSlice", "default_range_key"]
 
-def range_key(range_: VersionRange | None) -> Any:
+def default_range_key(range_: VersionRange | None) -> Any:
     """The orderer's key of a range (spec D.9): per bound, the lower end first."""
     if range_ is None:
         return 0  # rez's key of a bare weak requirement; comparing it with a tuple raises TypeError
@@ -78,6 +78,15 @@ class Entry:
             return
         requests = self.context.request_list.requirements
         intersection = self.context.intersection_priority
+        orderers = self.context.orderers
+        if orderers is not None:  # rez's orderers' keys for the requirement ranges
+            times = self.context.families.release_times
+
+            def range_key(range_: VersionRange | None, name: str) -> Any:
+                return orderers.range_key(name, range_, times)
+        else:
+            def range_key(range_: VersionRange | None, name: str) -> Any:
+                return default_range_key(range_)
 
         def key(variant: PackageVariant) -> Any:
             requested = []
@@ -87,16 +96,17 @@ class Entry:
                     continue
                 dependency = variant.get(request.name)
                 if dependency is not None:
-                    requested.append((-i, range_key(dependency.range)))
+                    requested.append((-i, range_key(dependency.range, dependency.name)))
                     names.add(request.name)
-            additional = [(range_key(d.range), d.name) for d in variant.requires_list.requirements
+            additional = [(range_key(d.range, d.name), d.name) for d in variant.requires_list.requirements
                           if not d.conflict and d.name not in names]
             index = variant.index
             if intersection:
                 return (len(requested), requested, -len(additional), additional, index)
             return (requested, -len(additional), additional, index)
 
-        if len(self.variants) > 1:
+        # rez computes the keys of a lone variant too: an orderer's key may raise (as rez's does)
+        if len(self.variants) > 1 or orderers is not None:
             self.variants = sorted(self.variants, key=key, reverse=True)
         self.sorted = True
 
@@ -137,7 +147,9 @@ class VariantSlice:
             # one exact bound per version, ascending: entries are distinct versions, in
             # family order until sort_versions() turns them to descending
             bounds = [e.package.exact_bound for e in self.entries]
-            if self.sorted:
+            if self.sorted and self.context.orderers is not None:  # in the orderer's order
+                bounds.sort(key=lambda bound: bound.lower.packed_key)
+            elif self.sorted:
                 bounds.reverse()
             self._range = VersionRange.from_bounds(tuple(bounds))
         return self._range
@@ -331,10 +343,17 @@ class VariantSlice:
         return tuple(Requirement.construct(fam, r) for fam, r in zip(names, ranges))
 
     def sort_versions(self) -> None:
-        """Highest version first (the default orderer), once per slice lineage."""
+        """Highest version first (the default orderer), or in the family's orderer's order,
+        once per slice lineage."""
         if self.sorted:
             return
-        self.entries = sorted(self.entries, key=lambda e: e.version.packed_key, reverse=True)
+        orderers = self.context.orderers
+        if orderers is None or orderers.order_of(self.name) is None:
+            self.entries = sorted(self.entries, key=lambda e: e.version.packed_key, reverse=True)
+        else:
+            times, name = self.context.families.release_times, self.name
+            self.entries = sorted(self.entries, key=lambda e: orderers.version_key(name, e.version, times),
+                                  reverse=True)
         self.sorted = True
 
     def split(self) -> tuple[VariantSlice, VariantSlice]:

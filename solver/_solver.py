@@ -13,6 +13,7 @@ from rezsnap.version import Requirement, RequirementList, VersionRange
 from ._failures import DependencyConflict, DependencyConflicts, FailureReason
 from ._families import FamilyCache, PackageVariant
 from ._graph import GraphScope, ResolveGraph
+from ._orderers import PackageOrderList
 from ._phase import Phase, Status
 from ._scope import Scope
 from ._slice import Entry, VariantSlice
@@ -33,10 +34,12 @@ class Solver:
         searched: str = "",
         intersection_priority: bool = False,
         reporter: Reporter | None = None,
+        orderers: PackageOrderList | None = None,
     ) -> None:
         self.families = families
         self.searched = searched
         self.intersection_priority = intersection_priority
+        self.orderers = orderers or None  # None: rez's default order (its fast path here)
         self.reporter = reporter
         self.request_list = RequirementList(requests)
         self.num_solves = 0
