@@ -109,7 +109,7 @@ def test_fallbacks_give_rez_result_and_are_counted(tmp_path: Path) -> None:
     only_old = PackageFilterList()
     only_old.add_exclusion(Rule.parse_rule("lib-2+"))
     cases = [
-        (["app"], {"package_filter": only_old}, "package filter"),
+        (["app"], {"building": True}, "building (build requires)"),
         (["app"], {"max_fails": 3}, "solver callback, fail or time limit"),
     ]
     for request, kwargs, reason in cases:
@@ -118,8 +118,14 @@ def test_fallbacks_give_rez_result_and_are_counted(tmp_path: Path) -> None:
         rezsnap_rez.install(snapshot, rez_budget=0)
         assert _context(request, paths, **kwargs) == theirs
         assert rezsnap_rez.stats(reset=True).fallbacks == {reason: 1}
-        if "package_filter" in kwargs:
-            assert _has(theirs, "lib/1.0")  # the filter really applied
+
+    # a package filter is answered by rezsnap, as rez applies it
+    rezsnap_rez.uninstall()
+    theirs = _context(["app"], paths, package_filter=only_old)
+    assert _has(theirs, "lib/1.0")  # the filter really applied
+    rezsnap_rez.install(snapshot, rez_budget=0)
+    assert _context(["app"], paths, package_filter=only_old) == theirs
+    assert rezsnap_rez.stats(reset=True).fast == 1
 
     rezsnap_rez.install(tmp_path / "missing.parquet", rez_budget=0)
     assert _context(["app"], paths)[0] == "solved"

@@ -138,3 +138,46 @@ def test_rez_exceptions_as_rez(hook: None, configured: tuple[Any, dict[str, Stud
         assert ours.returncode == theirs.returncode != 0
         assert _same_text(ours.stderr) == _same_text(theirs.stderr)
     assert [s["answered_by"] for r in iter_records(str(stats)) if r for s in r["solves"]] == ["rezsnap"] * 2
+
+
+def test_filters_and_orderers_from_the_rezconfig_and_the_command_line(
+        hook: None, configured: tuple[Any, dict[str, StudioConfig]], tmp_path: Path) -> None:
+    """A studio's rezconfig with ``package_filter`` and ``package_orderers``, and ``rez env
+    --exclude``, ``--include``, ``--no-filters``, ``--time``: answered by rezsnap, as rez."""
+    from collections import Counter
+
+    from rezsnap.version import Requirement
+
+    studio, configs = configured
+    base = configs["local-empty"]
+    stamps = sorted(p.timestamp for p in studio.packages if p.timestamp)
+    moment = stamps[len(stamps) * 3 // 4]
+    names = Counter(Requirement(text).name for request in studio.requests for text in request)
+    first, second = (name for name, _ in names.most_common(2))
+    versions = sorted({p.version for p in studio.packages if p.name == first}, key=lambda v: [int(x) if x.isdigit()
+                                                                                             else x for x in v.split(".")])
+    text = Path(base.rezconfig).read_text()
+    text += (f"package_filter = [{{'excludes': ['after({moment})'], 'includes': ['{second}*']}}, "
+             f"{{'excludes': ['*.beta', 'glob(*-rc*)']}}]\n"
+             f"package_orderers = [{{'type': 'version_split', 'first_version': '{versions[len(versions) // 2]}', "
+             f"'packages': ['{first}']}}, {{'type': 'sorted', 'descending': False, 'packages': ['{second}']}}]\n")
+    rezconfig = tmp_path / "steered.rezconfig.py"
+    rezconfig.write_text(text)
+    config = StudioConfig("steered", str(rezconfig), base.home, base.snapshots)
+    stats = tmp_path / "stats"
+    runs = steered = 0
+    for extra in ([], ["--exclude", f"{first}-{versions[-1]}"], ["--include", f"{first}-{versions[-1]}"],
+                  ["--no-filters"], ["--time", str(stamps[len(stamps) // 2])]):
+        for request in studio.requests[::12]:
+            args = ["env", *extra, *request, "--", "printenv", "REZ_USED_RESOLVE"]
+            theirs, ours = _rez(config, args, None), _rez(config, args, stats)
+            assert ours.returncode == theirs.returncode, (extra, request, theirs.stderr, ours.stderr)
+            assert _same_text(ours.stdout) == _same_text(theirs.stdout), (extra, request)
+            assert _same_text(ours.stderr) == _same_text(theirs.stderr), (extra, request)
+            runs += 1
+            if not extra:
+                unsteered = _rez(base, args, None)
+                steered += unsteered.stdout != theirs.stdout or unsteered.returncode != theirs.returncode
+    summary = summarise(str(stats))
+    assert summary["answered_by_rezsnap"] == summary["solves"] == runs, summary["rez_reasons"]
+    assert steered  # the rezconfig's filter and orderers changed some resolves

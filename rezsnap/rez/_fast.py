@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from rezsnap.snapshot._errors import SnapshotError
 from rezsnap.solver import Repository, solve_with
+from rezsnap.solver._filters import package_filter_list
 from rezsnap.solver._layered import SnapshotRows, snapshot_rows
+from rezsnap.solver._orderers import package_order_list
 
 from ._graph import rez_graph
 from ._patch import Fallback, RezRaises, Settings, log
@@ -56,10 +58,17 @@ def _snapshots(settings: Settings) -> list[SnapshotRows]:
 def fast_solve(resolver: Any, settings: Settings) -> Any:
     """rezsnap's answer for ``resolver`` (a solved or failed solver, as rez's ``_solve``
     returns), rez's exception where rez's solver raises one, or ``Fallback``."""
+    from rez.config import config
+
     paths = list(resolver.package_paths)
     repository = Repository.from_paths(paths, snapshots=_snapshots(settings), check_stamps=settings.verify_files)
+    # rez's resolver has added the resolve time to its filter already (as after(T))
+    steering = package_filter_list(resolver.package_filter) if resolver.package_filter else None
+    orderers = package_order_list(resolver.package_orderers) if resolver.package_orderers else None
     result = solve_with(repository, [str(r) for r in resolver.package_requests],
-                        timestamp=resolver.timestamp or None, validate_names=False, graph=True)
+                        timestamp=None if steering else resolver.timestamp or None, validate_names=False,
+                        graph=True, variant_select_mode=config.variant_select_mode, package_filter=steering,
+                        package_orderers=orderers or None)
     settings.last_live_families = len(repository.live_families)
     if repository.live_families:
         log.debug("rezsnap: families read from disk: %s", " ".join(sorted(repository.live_families)))

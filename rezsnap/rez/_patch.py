@@ -258,10 +258,6 @@ def _request_text(resolver: Any) -> str:
 
 def _unmodelled(resolver: Any) -> str | None:
     """What rezsnap's solver does not model: rez solves these."""
-    if resolver.package_filter_hash:
-        return "package filter"
-    if resolver.package_orderers:
-        return "package orderers"
     if resolver.building:
         return "building (build requires)"
     if not _plain_callback(resolver.callback):
