@@ -303,7 +303,7 @@ def _resolved(variant: PackageVariant) -> ResolvedVariant:
     )
 
 
-SolveTask = tuple[Any, list[list[str]], str, "int | None"]
+SolveTask = tuple[Any, list[list[str]], str, "int | None", Any, Any]
 # Per worker process: snapshots already read, by (path, mtime_ns, size).
 _WORKER_REPOSITORIES: dict[tuple[str, int, int], Repository] = {}
 
@@ -322,9 +322,10 @@ def _worker_repository(source: Any) -> Repository:
 
 def _solve_task(task: SolveTask) -> list[SolveResult]:
     """Task: a chunk of solves (runs in a worker)."""
-    source, chunk, mode, timestamp = task
+    source, chunk, mode, timestamp, package_filter, package_orderers = task
     repository = _worker_repository(source)
-    return [solve_with(repository, r, variant_select_mode=mode, timestamp=timestamp) for r in chunk]
+    return [solve_with(repository, r, variant_select_mode=mode, timestamp=timestamp, package_filter=package_filter,
+                       package_orderers=package_orderers) for r in chunk]
 
 
 def solve_many(
@@ -334,8 +335,11 @@ def solve_many(
     executor: Executor | None = None,
     variant_select_mode: str = "version_priority",
     timestamp: int | None = None,
+    package_filter: Any = None,
+    package_orderers: Any = None,
 ) -> list[SolveResult]:
-    """``solve()`` for many independent request lists, in input order.
+    """``solve()`` for many independent request lists, in input order (``package_filter``
+    and ``package_orderers`` as in ``solve()``).
 
     ``snapshot`` is a path, a ``Snapshot`` or a ``Repository``; one repository serves
     every solve (families are loaded once). With an ``executor`` (a process pool, a Dask
@@ -344,15 +348,17 @@ def solve_many(
     pickle: one from ``from_callback`` or ``from_paths`` only suits thread pools).
     """
     lists = [list(r) for r in list_of_requests]
+    steering, orderers = _steering(package_filter, package_orderers)
     if executor is None:
         repository = snapshot if isinstance(snapshot, Repository) else Repository.from_snapshot(snapshot)
-        return [solve_with(repository, r, variant_select_mode=variant_select_mode, timestamp=timestamp)
-                for r in lists]
+        return [solve_with(repository, r, variant_select_mode=variant_select_mode, timestamp=timestamp,
+                           package_filter=steering, package_orderers=orderers) for r in lists]
     from rezsnap._pool import cpu_count, pmap
 
     source = snapshot
     if not isinstance(snapshot, (Repository, str, os.PathLike)):
         source = Repository.from_snapshot(snapshot)
     size = max(1, len(lists) // (4 * cpu_count()))
-    tasks = [(source, lists[i : i + size], variant_select_mode, timestamp) for i in range(0, len(lists), size)]
+    tasks = [(source, lists[i : i + size], variant_select_mode, timestamp, steering, orderers)
+             for i in range(0, len(lists), size)]
     return [result for chunk in pmap(_solve_task, tasks, workers=0, executor=executor) for result in chunk]

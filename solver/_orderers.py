@@ -103,6 +103,10 @@ class _Order:
     def key(self, family: str, version: Version, times: FamilyTimes) -> Any:
         raise NotImplementedError
 
+    def fresh(self) -> _Order:
+        """This orderer without what it cached (only ``soft_timestamp`` caches)."""
+        return self
+
 
 class _NoOrder(_Order):
     name = "no_order"
@@ -128,6 +132,10 @@ class _PerFamily(_Order):
     def __init__(self, orders: dict[str, _Order], default: _Order | None) -> None:
         super().__init__(list(orders))
         self.orders, self.default = orders, default
+
+    def fresh(self) -> _Order:
+        fresh = {family: order.fresh() for family, order in self.orders.items()}
+        return _PerFamily(fresh, None if self.default is None else self.default.fresh())
 
     def key(self, family: str, version: Version, times: FamilyTimes) -> Any:
         order = self.orders.get(family, self.default)
@@ -155,6 +163,9 @@ class _SoftTimestamp(_Order):
         super().__init__(packages)
         self.timestamp, self.rank = int(timestamp), int(rank)
         self._first_after: dict[str, Version | None] = {}
+
+    def fresh(self) -> _Order:
+        return _SoftTimestamp(self.packages, self.timestamp, self.rank)
 
     def _first_after_of(self, family: str, times: FamilyTimes) -> Version | None:
         """rez's ``_calc_first_after`` (its loop variables too)."""
@@ -238,6 +249,11 @@ class PackageOrderList:
 
     def __bool__(self) -> bool:
         return bool(self.orders)
+
+    def for_one_solve(self) -> PackageOrderList:
+        """A copy whose ``soft_timestamp`` orderers start without cached release times (they
+        belong to one solve's packages)."""
+        return PackageOrderList([order.fresh() for order in self.orders])
 
     def order_of(self, family: str) -> _Order | None:
         """The family's orderer (None: rez's default, sorted descending)."""

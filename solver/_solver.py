@@ -39,7 +39,8 @@ class Solver:
         self.families = families
         self.searched = searched
         self.intersection_priority = intersection_priority
-        self.orderers = orderers or None  # None: rez's default order (its fast path here)
+        # None: rez's default order (its fast path here)
+        self.orderers = orderers.for_one_solve() if orderers else None
         self.reporter = reporter
         self.request_list = RequirementList(requests)
         self.num_solves = 0
