@@ -19,12 +19,18 @@ from .rez_reference import isolated_rez_environ, require_rez
 __all__ = ["bench_solve", "rez_solve"]
 
 
-def rez_solve(requests: Sequence[str], paths: Sequence[str]) -> tuple[str, list[str]]:
-    """rez's ``Solver`` on one request, as ``ResolvedContext`` calls it: (status, variant URIs)."""
+def rez_solve(requests: Sequence[str], paths: Sequence[str], package_filter: Any = None,
+              package_orderers: Any = None) -> tuple[str, list[str]]:
+    """rez's ``Solver`` on one request, as ``ResolvedContext`` calls it: (status, variant URIs);
+    ``package_filter`` and ``package_orderers`` in rez's config forms (None: none)."""
+    from rez.package_filter import PackageFilterList
+    from rez.package_order import PackageOrderList
     from rez.solver import Solver
     from rez.utils.formatting import PackageRequest
 
-    solver = Solver([PackageRequest(r) for r in requests], package_paths=list(paths))
+    solver = Solver([PackageRequest(r) for r in requests], package_paths=list(paths),
+                    package_filter=PackageFilterList.from_pod(package_filter) if package_filter else None,
+                    package_orderers=PackageOrderList.from_pod(package_orderers) if package_orderers else None)
     solver.solve()
     status = solver.status.name
     if status != "solved":

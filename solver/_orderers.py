@@ -238,10 +238,11 @@ def _order(pod: Any) -> _Order:
 class PackageOrderList:
     """Orderers; a family's is the first naming it, else the first naming ``*``."""
 
-    __slots__ = ("_by_family", "orders")
+    __slots__ = ("_by_family", "_pod", "orders")
 
-    def __init__(self, orders: Sequence[_Order] = ()) -> None:
+    def __init__(self, orders: Sequence[_Order] = (), pod: Sequence[Any] = ()) -> None:
         self.orders = list(orders)
+        self._pod = list(pod)  # the config form it was built from
         self._by_family: dict[str, _Order] = {}
         for order in self.orders:
             for family in order.packages:
@@ -253,7 +254,11 @@ class PackageOrderList:
     def for_one_solve(self) -> PackageOrderList:
         """A copy whose ``soft_timestamp`` orderers start without cached release times (they
         belong to one solve's packages)."""
-        return PackageOrderList([order.fresh() for order in self.orders])
+        return PackageOrderList([order.fresh() for order in self.orders], self._pod)
+
+    def to_pod(self) -> list[Any]:
+        """rez's config form (as given)."""
+        return list(self._pod)
 
     def order_of(self, family: str) -> _Order | None:
         """The family's orderer (None: rez's default, sorted descending)."""
@@ -279,7 +284,7 @@ class PackageOrderList:
             return cls()
         if not isinstance(data, (list, tuple)):
             raise TypeError(f"package_orderers must be a list of dicts, not {type(data).__name__}")
-        return cls([_order(pod) for pod in data])
+        return cls([_order(pod) for pod in data], data)
 
 
 def package_order_list(value: Any) -> PackageOrderList:

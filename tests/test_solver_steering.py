@@ -242,3 +242,52 @@ def test_rez_objects_are_accepted(tmp_path: Path) -> None:
     orders = package_order_list(RezOrders.from_pod([{"type": "version_split", "first_version": "2", "packages": ["x"]}]))
     assert orders.order_of("x") is not None and orders.order_of("y") is None
     assert solve_with is not None
+
+
+def test_the_command_line_flags_as_rez_env(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rezsnap solve`` and ``rezsnap compare`` take --exclude, --include, --no-filters as
+    rez env does, and rez's package_filter and package_orderers settings (--no-rez-config:
+    not them)."""
+    import json
+    import subprocess
+    import sys
+
+    from rezsnap.cli import main
+
+    for version, stamp in (("1", 1000), ("2", 2000), ("3.beta", 3000)):
+        path = tmp_path / "repo" / "foo" / version / "package.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"name = 'foo'\nversion = '{version}'\ntimestamp = {stamp}\n")
+    paths = ["--paths", str(tmp_path / "repo")]
+
+    def solved(*args: str) -> str:
+        assert main(["solve", "foo", *paths, "--json", *args]) == 0
+        return str(json.loads(capsys.readouterr().out)["resolved_packages"][0]["version"])
+
+    assert solved() == "3.beta"
+    assert solved("--exclude", "*.beta") == "2"
+    assert solved("--exclude", "*.beta", "foo-2", "--include", "foo-2") == "2"
+    assert solved("--time", "1500") == "1"
+    config = tmp_path / "rezconfig.py"
+    config.write_text("package_filter = {'excludes': ['*.beta']}\n"
+                      "package_orderers = [{'type': 'sorted', 'descending': False, 'packages': ['foo']}]\n")
+    from rezsnap.bench.rez_reference import isolated_rez_environ
+
+    env = {**isolated_rez_environ(), "REZ_CONFIG_FILE": str(config)}
+
+    def in_a_process(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "rezsnap", *args, *paths], env=env, capture_output=True,
+                              text=True, timeout=300, check=False)
+
+    def solved_there(*args: str) -> str:
+        run = in_a_process("solve", "foo", "--json", *args)
+        assert run.returncode == 0, run.stderr
+        return str(json.loads(run.stdout)["resolved_packages"][0]["version"])
+
+    assert solved_there() == "1"  # the setting's filter, and its orderer: ascending
+    assert solved_there("--no-filters") == "1"  # the orderer still applies
+    assert solved_there("--exclude", "foo-1") == "2"
+    assert solved_there("--no-rez-config") == "3.beta"
+    compared = in_a_process("compare", "--random", "5", "--exclude", "foo-1", "--no-progress")
+    assert compared.returncode == 0 and "0 diverged" in compared.stdout, compared.stderr
+    assert main(["solve", "foo", *paths, "--exclude", "nope(x)"]) == 2

@@ -7,6 +7,7 @@ from argparse import Namespace
 from typing import TextIO
 
 from ._common import EXIT_FAILED, EXIT_OK, UsageError, request_file, source_paths
+from ._steering import steering
 
 __all__ = ["compare_command"]
 
@@ -40,7 +41,9 @@ def compare_command(args: Namespace, out: TextIO, err: TextIO) -> int:
             for family, version in zip(table.column("family").to_pylist(), table.column("version").to_pylist()):
                 families.setdefault(family, []).append(version)
             requests = random_requests(families, args.random or 50, seed=args.seed)
-        report = compare(requests, paths, snapshot)
+        package_filter, package_orderers = steering(args)
+        report = compare(requests, paths, snapshot, package_filter=package_filter,
+                         package_orderers=package_orderers)
     if args.json:
         out.write(json.dumps(report.as_dict()) + "\n")
     else:

@@ -19,6 +19,7 @@ from typing import Any
 from rezsnap.datasets import DATASETS
 
 from ._common import UsageError
+from ._steering import add_steering_arguments
 
 __all__ = ["build_parser", "epoch_time"]
 
@@ -151,6 +152,7 @@ def _solve_grammar(commands: Any) -> None:
     solve.add_argument("--variant-select-mode", choices=["version_priority", "intersection_priority"],
                        default="version_priority", help="as rez's config.variant_select_mode")
     solve.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_steering_arguments(solve)
 
 
 def _demo_grammar(commands: Any) -> None:
@@ -188,6 +190,7 @@ def _compare_grammar(commands: Any) -> None:
     compare.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
     compare.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_progress_arguments(compare)
+    add_steering_arguments(compare)
 
 
 def _info_grammar(commands: Any) -> None:

@@ -7,6 +7,7 @@ from argparse import Namespace
 from typing import TextIO
 
 from ._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, source_paths
+from ._steering import steering
 
 __all__ = ["solve_command"]
 
@@ -20,8 +21,10 @@ def solve_command(args: Namespace, out: TextIO, err: TextIO) -> int:
     if (args.snapshot is not None) == bool(args.paths or args.dataset):
         raise UsageError("give one package source: --snapshot FILE, or --paths PATH... / --dataset NAME")
     paths = None if args.snapshot is not None else source_paths(args)
+    package_filter, package_orderers = steering(args)
     result = solve(requests, snapshot=args.snapshot, package_paths=paths,
-                   variant_select_mode=args.variant_select_mode, timestamp=args.time)
+                   variant_select_mode=args.variant_select_mode, timestamp=args.time,
+                   package_filter=package_filter, package_orderers=package_orderers)
     if args.json:
         out.write(json.dumps(result.as_dict()) + "\n")
     elif result.status == "solved":

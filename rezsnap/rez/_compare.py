@@ -76,22 +76,31 @@ def random_requests(families: dict[str, list[str]], count: int, *, seed: int = 0
 
 
 def compare(requests: Sequence[Sequence[str]], paths: Sequence[str], snapshot: str,
-            progress: Callable[[int], None] | None = None) -> CompareReport:
+            progress: Callable[[int], None] | None = None, *, package_filter: Any = None,
+            package_orderers: Any = None) -> CompareReport:
     """Solve each request with rez (``rez.solver.Solver`` over ``paths``, as ``rez env``
-    does) and with rezsnap (over ``snapshot``), and classify the pair."""
+    does) and with rezsnap (over ``snapshot``), and classify the pair; both with the
+    package filter and orderers given (rez's config forms, rez's or rezsnap's objects)."""
     from rezsnap.bench.solve import rez_solve
     from rezsnap.solver import Repository, solve_with
+    from rezsnap.solver._filters import package_filter_list
+    from rezsnap.solver._orderers import package_order_list
 
+    ours_filter = package_filter_list(package_filter) if package_filter is not None else None
+    ours_orderers = package_order_list(package_orderers) if package_orderers is not None else None
+    steering = {"package_filter": ours_filter.to_pod() if ours_filter else None,
+                "package_orderers": _pod(package_orderers)}
     repository = Repository.from_snapshot(snapshot)
     report = CompareReport()
     for index, request in enumerate(requests):
         start = time.perf_counter()
         try:
-            theirs = rez_solve(list(request), paths)
+            theirs = rez_solve(list(request), paths, **steering)
         except Exception as exc:  # noqa: BLE001  rez raising is an outcome too
             theirs = ("error", [f"{type(exc).__name__}: {exc}"])
         rez_ms = (time.perf_counter() - start) * 1e3
-        result = solve_with(repository, list(request), validate_names=False)
+        result = solve_with(repository, list(request), validate_names=False, package_filter=ours_filter or None,
+                            package_orderers=ours_orderers or None)
         if result.status == "solved":
             ours = ("solved", [str(v.uri) for v in result.resolved_packages])
         else:
@@ -100,6 +109,13 @@ def compare(requests: Sequence[Sequence[str]], paths: Sequence[str], snapshot: s
         if progress is not None:
             progress(index + 1)
     return report
+
+
+def _pod(orderers: Any) -> Any:
+    """rez's config form of orderers given in any form (None: none)."""
+    if orderers is None or isinstance(orderers, (list, tuple)) and type(orderers) in (list, tuple):
+        return orderers
+    return orderers.to_pod()
 
 
 def _classify(request: list[str], theirs: tuple[str, list[str]], ours: tuple[str, list[str]],
