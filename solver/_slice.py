@@ -7,6 +7,7 @@ algorithm tests that identity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rezsnap.version import Requirement, VersionRange
@@ -17,8 +18,10 @@ from ._families import PackageVariant, StoredPackage
 
 __all__ = ["Entry", "VariantSlice", "default_range_key"]
 
-def default_range_key(range_: VersionRange | None) -> Any:
-    """The orderer's key of a range (spec D.9): per bound, the lower end first."""
+
+def default_range_key(range_: VersionRange | None, name: str = "") -> Any:
+    """The default orderer's key of a range (spec D.9): per bound, the lower end first
+    (``name`` is unused: the signature of an orderer's key)."""
     if range_ is None:
         return 0  # rez's key of a bare weak requirement; comparing it with a tuple raises TypeError
     return tuple(
@@ -79,14 +82,12 @@ class Entry:
         requests = self.context.request_list.requirements
         intersection = self.context.intersection_priority
         orderers = self.context.orderers
+        range_key: Callable[[VersionRange | None, str], Any] = default_range_key
         if orderers is not None:  # rez's orderers' keys for the requirement ranges
             times = self.context.families.release_times
 
             def range_key(range_: VersionRange | None, name: str) -> Any:
                 return orderers.range_key(name, range_, times)
-        else:
-            def range_key(range_: VersionRange | None, name: str) -> Any:
-                return default_range_key(range_)
 
         def key(variant: PackageVariant) -> Any:
             requested = []
