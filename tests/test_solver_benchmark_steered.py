@@ -5,7 +5,6 @@ exceptions for all 188."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,25 +12,8 @@ import pytest
 
 pytest.importorskip("rez", reason="the rez extra is needed for differential tests")
 
+from rezsnap.bench.steering import typical_steering
 from rezsnap.solver import Repository, solve_many
-
-from rezsnap.version import Requirement, Version
-
-
-def steering(dataset: Any, snapshot: Path) -> tuple[list[dict[str, list[str]]], list[dict[str, Any]]]:
-    """The filter and orderer of the test (and of ``rezsnap bench solve --steered``)."""
-    from rezsnap import read_snapshot
-
-    table = read_snapshot(snapshot).table
-    stamps = sorted(t for t in table.column("timestamp").to_pylist() if t)
-    required = Counter(Requirement(text).name for family_requires in table.column("requires").to_pylist()
-                       for text in family_requires or ())
-    family = required.most_common(1)[0][0]
-    versions = sorted((v for f, v in zip(table.column("family").to_pylist(), table.column("version").to_pylist())
-                       if f == family), key=lambda v: Version(v).packed_key)
-    filters = [{"excludes": ["glob(*.beta)"]}, {"excludes": [f"after({stamps[len(stamps) // 2]})"]}]
-    orderers = [{"type": "version_split", "first_version": versions[len(versions) // 2], "packages": [family]}]
-    return filters, orderers
 
 
 def _rez(request: list[str], paths: list[str], filters: Any, orderers: Any) -> dict[str, Any]:
@@ -62,7 +44,7 @@ def _rez(request: list[str], paths: list[str], filters: Any, orderers: Any) -> d
 
 def test_steered_benchmark_resolves_equal_rez(rez_bench: tuple[Any, Path]) -> None:
     dataset, snapshot = rez_bench
-    filters, orderers = steering(dataset, snapshot)
+    filters, orderers = typical_steering(snapshot)
     requests = [r["request"] for r in dataset.resolves]
     ours = solve_many(requests, Repository.from_snapshot(snapshot), package_filter=filters, package_orderers=orderers)
     plain = solve_many(requests, Repository.from_snapshot(snapshot))

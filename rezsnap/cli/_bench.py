@@ -72,6 +72,10 @@ def _run_stage(stage: str, args: Namespace, before_each: Callable[[], None] | No
         from rezsnap.bench.solve import bench_solve
 
         paths = source_paths(args)
+        if args.steered:
+            from rezsnap.bench.steering import bench_steering
+
+            return bench_steering(paths, _bench_requests(args), repeat=args.repeat or 5)
         return bench_solve(paths, _bench_requests(args))
     if stage == "nightly":
         from rezsnap.bench.nightly import bench_nightly

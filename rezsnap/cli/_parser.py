@@ -292,6 +292,9 @@ def _bench_grammar(commands: Any) -> None:
                        "repository (--paths/--dataset): ~/packages absent, empty or with a developer's "
                        "version, two repositories, releases after the snapshot, --time, --paths, --nl "
                        "(names: only these)")
+    bench.add_argument("--steered", action="store_true",
+                       help="solve: what a typical package filter (glob(*.beta), after(median time)) and "
+                       "orderer (version_split on the most required family) cost, and the same against rez")
     bench.add_argument("--sample", type=_positive, default=None, metavar="N",
                        help="solve, paths, rez-env: an evenly spread sample of N of the requests")
     bench.add_argument("--requests", metavar="FILE",

@@ -1,0 +1,83 @@
+"""``rezsnap bench solve --steered``: what a package filter and orderers cost a solve.
+
+The typical steering of a studio, on the given repository: ``glob(*.beta)`` and
+``after(T)`` at the median release time as two filters, and a ``version_split`` orderer on
+the most required family (``typical_steering``; the benchmark test uses the same). Warm
+solves of the requests (families already loaded), alternating rounds: rezsnap without
+steering, rezsnap with it, and rez with it; every steered resolve compared with rez's.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from rezsnap.solver import Repository, solve_with
+from rezsnap.solver._filters import package_filter_list
+from rezsnap.solver._orderers import package_order_list
+
+from rezsnap.snapshot import build_snapshot, read_snapshot
+from rezsnap.version import Requirement, Version
+
+from ._timing import Comparison, Timing
+from .rez_reference import require_rez
+
+__all__ = ["bench_steering", "typical_steering"]
+
+
+def typical_steering(snapshot: str | os.PathLike[str]) -> tuple[list[dict[str, list[str]]], list[dict[str, Any]]]:
+    """(rez's ``package_filter`` setting, its ``package_orderers`` setting) for this snapshot."""
+    table = read_snapshot(snapshot).table
+    stamps = sorted(t for t in table.column("timestamp").to_pylist() if t)
+    required = Counter(Requirement(text).name for requires in table.column("requires").to_pylist()
+                       for text in requires or ())
+    family = required.most_common(1)[0][0]
+    versions = sorted((v for f, v in zip(table.column("family").to_pylist(), table.column("version").to_pylist())
+                       if f == family), key=lambda v: Version(v).packed_key)
+    filters = [{"excludes": ["glob(*.beta)"]}, {"excludes": [f"after({stamps[len(stamps) // 2]})"]}]
+    orderers = [{"type": "version_split", "first_version": versions[len(versions) // 2], "packages": [family]}]
+    return filters, orderers
+
+
+def _round(repository: Repository, requests: list[list[str]], **steering: Any) -> tuple[float, list[Any]]:
+    start = time.perf_counter()
+    results = [solve_with(repository, r, **steering) for r in requests]
+    return time.perf_counter() - start, results
+
+
+def bench_steering(paths: Sequence[str], requests: list[list[str]], repeat: int = 5) -> list[Comparison]:
+    require_rez()
+    from .solve import rez_solve
+
+    with tempfile.TemporaryDirectory(prefix="rezsnap-bench-") as scratch:
+        snapshot = os.path.join(scratch, "snapshot.parquet")
+        build_snapshot(list(paths), snapshot, progress=False)
+        filters, orderers = typical_steering(snapshot)
+        steering = {"package_filter": package_filter_list(filters), "package_orderers": package_order_list(orderers)}
+        repository = Repository.from_snapshot(snapshot)
+        _round(repository, requests)  # warm-up: every family the requests touch is loaded
+        _round(repository, requests, **steering)
+        plain, steered = [], []
+        for _ in range(repeat):  # alternating rounds
+            plain.append(_round(repository, requests)[0])
+            seconds, results = _round(repository, requests, **steering)
+            steered.append(seconds)
+        for request in requests:  # rez's warm-up
+            rez_solve(request, paths, filters, orderers)
+        start = time.perf_counter()
+        theirs = [rez_solve(request, paths, filters, orderers) for request in requests]
+        rez_seconds = time.perf_counter() - start
+    ours = [(r.status, [str(v.uri) for v in r.resolved_packages]) if r.status == "solved"
+            else (r.status, [str(r.failure_description)]) for r in results]
+    identical = sum(a == b for a, b in zip(ours, theirs))
+    cost = Comparison(f"solve {len(requests)} requests, warm: without steering (as rez) / with a filter and orderer "
+                      "(as rezsnap)", Timing("rez", tuple(plain)), Timing("rezsnap", tuple(steered)))
+    cost.details.update(filters=filters, orderers=orderers)
+    against_rez = Comparison(f"solve {len(requests)} requests with the filter and orderer, warm",
+                             Timing("rez", (rez_seconds,)), Timing("rezsnap", (min(steered),)))
+    against_rez.details.update(requests=len(requests), identical=identical)
+    return [cost, against_rez]
