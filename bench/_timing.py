@@ -157,11 +157,11 @@ def format_comparison(comparison: Comparison) -> str:
     rows = [f"{comparison.task}:"]
     for timing in (comparison.rez, comparison.rezsnap):
         rows.append(
-            f"  {timing.name:<8} median {timing.median * 1e3:9.2f} ms   "
+            f"  {timing.name:<9} median {timing.median * 1e3:9.2f} ms   "
             f"min {timing.min * 1e3:9.2f} ms   max {timing.max * 1e3:9.2f} ms   "
             f"({len(timing.seconds)} runs)"
         )
-    rows.append(f"  ratio    {comparison.ratio:.2f}x (rez median / rezsnap median)")
+    rows.append(f"  ratio    {comparison.ratio:.2f}x ({comparison.rez.name} median / {comparison.rezsnap.name} median)")
     return "\n".join(rows)
 
 

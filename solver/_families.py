@@ -229,6 +229,7 @@ class FamilyCache:
         self._searched = searched
         self._timestamp = timestamp
         self._filter = package_filter
+        self._filtered: dict[int, bool] = {}  # by package id: the packages are kept by the families
         self._ranged = ranged
         self._families: dict[str, Family | None] = {}
         self._asked: dict[str, VersionRange | None] = {}  # ranged: the range loaded so far (None: all)
@@ -262,11 +263,20 @@ class FamilyCache:
         """``_PackageVariantList.get_intersection``: the visible packages in range, in order."""
         found = self.family(name, None if range_.is_any() else range_).in_range(range_)
         if self._filter is not None:
-            excludes = self._filter.excludes
-            found = [p for p in found if not excludes(p.data.name, p.version, p.data.timestamp)]
+            found = [p for p in found if self._visible(p)]
         elif self._timestamp is not None:
             limit = self._timestamp
             found = [p for p in found if not p.data.timestamp or p.data.timestamp <= limit]
+        return found
+
+    def _visible(self, package: StoredPackage) -> bool:
+        """Not excluded by the filter (decided once per package and solve, as rez does)."""
+        found = self._filtered.get(id(package))
+        if found is None:
+            assert self._filter is not None
+            data = package.data
+            found = self._filtered[id(package)] = not self._filter.excludes(data.name, package.version,
+                                                                             data.timestamp)
         return found
 
     def release_times(self, name: str) -> list[tuple[Version, int | None]]:

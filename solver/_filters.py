@@ -131,13 +131,15 @@ class PackageFilter:
         return other
 
     def excludes(self, name: str, version: Version, timestamp: int | None) -> bool:
-        if not self._excludes:
+        excludes = self._excludes
+        if not excludes:
             return False
-        if not (_any(self._excludes.get(name), name, version, timestamp)
-                or _any(self._excludes.get(None), name, version, timestamp)):
+        if not (_any(excludes.get(name), name, version, timestamp)
+                or _any(excludes.get(None), name, version, timestamp)):
             return False
-        return not (_any(self._includes.get(name), name, version, timestamp)
-                    or _any(self._includes.get(None), name, version, timestamp))
+        includes = self._includes
+        return not (_any(includes.get(name), name, version, timestamp)
+                    or _any(includes.get(None), name, version, timestamp))
 
     def __bool__(self) -> bool:
         return bool(self._excludes)
@@ -155,24 +157,33 @@ def _add(rules: dict[str | None, list[FilterRule]], rule: FilterRule) -> None:
 
 
 def _any(rules: list[FilterRule] | None, name: str, version: Version, timestamp: int | None) -> bool:
-    return bool(rules) and any(rule.matches(name, version, timestamp) for rule in rules)  # type: ignore[union-attr]
+    if rules:
+        for rule in rules:
+            if rule.matches(name, version, timestamp):
+                return True
+    return False
 
 
 class PackageFilterList:
     """Filters, cheapest first; a package is excluded when any filter excludes it."""
 
-    __slots__ = ("filters",)
+    __slots__ = ("_decided", "filters")
 
     def __init__(self, filters: Sequence[PackageFilter] = ()) -> None:
         self.filters: list[PackageFilter] = []
+        # a package's fate depends on its name, version and release time only: decided once
+        # for every solve this list steers (cleared whenever a rule is added)
+        self._decided: dict[tuple[str, bytes, str, int | None], bool] = {}
         for one in filters:
             self.add_filter(one)
 
     def add_filter(self, one: PackageFilter) -> None:
         self.filters = sorted([*self.filters, one], key=lambda f: f.cost)
+        self._decided.clear()
 
     def add_exclusion(self, rule: FilterRule) -> None:
         """To the last filter (a new one when there is none), as rez adds ``--exclude``."""
+        self._decided.clear()
         if self.filters:
             self.filters[-1].add_exclusion(rule)
         else:
@@ -182,6 +193,7 @@ class PackageFilterList:
 
     def add_inclusion(self, rule: FilterRule) -> None:
         """To every filter (none: the rule is dropped), as rez adds ``--include``."""
+        self._decided.clear()
         for one in self.filters:
             one.add_inclusion(rule)
 
@@ -200,7 +212,19 @@ class PackageFilterList:
         return combined
 
     def excludes(self, name: str, version: Version, timestamp: int | None) -> bool:
-        return any(one.excludes(name, version, timestamp) for one in self.filters)
+        # the text too: glob and regex rules read it, and equal versions may be spelt apart
+        key = (name, version.packed_key, str(version), timestamp)
+        found = self._decided.get(key)
+        if found is None:
+            found = False
+            for one in self.filters:
+                if one.excludes(name, version, timestamp):
+                    found = True
+                    break
+            if len(self._decided) > 500_000:
+                self._decided.clear()
+            self._decided[key] = found
+        return found
 
     def __bool__(self) -> bool:
         return any(self.filters)

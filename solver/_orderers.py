@@ -46,17 +46,28 @@ class _Fallback:
     def __init__(self, main: Any, fallback: Any) -> None:
         self.main, self.fallback = main, fallback
 
+    # A family without an orderer keys its versions by the bare packed key (the solver's fast
+    # path): compared with one, it stands for FallbackComparable(key, key), as in rez.
     def __eq__(self, other: object) -> bool:
+        main, fallback = (other.main, other.fallback) if isinstance(other, _Fallback) else (other, other)
         try:
-            return bool(self.main == other.main)  # type: ignore[attr-defined]
+            return bool(self.main == main)
         except Exception:  # noqa: BLE001  as rez: any failure compares the versions instead
-            return bool(self.fallback == other.fallback)  # type: ignore[attr-defined]
+            return bool(self.fallback == fallback)
 
     def __lt__(self, other: Any) -> bool:
+        main, fallback = (other.main, other.fallback) if isinstance(other, _Fallback) else (other, other)
         try:
-            return bool(self.main < other.main)
+            return bool(self.main < main)
         except Exception:  # noqa: BLE001
-            return bool(self.fallback < other.fallback)
+            return bool(self.fallback < fallback)
+
+    def __gt__(self, other: Any) -> bool:  # a bare key on the left
+        main, fallback = (other.main, other.fallback) if isinstance(other, _Fallback) else (other, other)
+        try:
+            return bool(self.main > main)
+        except Exception:  # noqa: BLE001
+            return bool(self.fallback > fallback)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -203,6 +214,13 @@ class _SoftTimestamp(_Order):
         return (before, _Reversed(version.packed_key))
 
 
+def _may_raise(order: _Order) -> bool:
+    if isinstance(order, _PerFamily):
+        return any(_may_raise(o) for o in order.orders.values()) or (order.default is not None
+                                                                     and _may_raise(order.default))
+    return isinstance(order, _SoftTimestamp) and order.rank > 0
+
+
 def _order(pod: Any) -> _Order:
     """rez's ``package_order.from_pod``."""
     if isinstance(pod, (list, tuple)) and len(pod) == 2:
@@ -238,11 +256,14 @@ def _order(pod: Any) -> _Order:
 class PackageOrderList:
     """Orderers; a family's is the first naming it, else the first naming ``*``."""
 
-    __slots__ = ("_by_family", "_pod", "orders")
+    __slots__ = ("_by_family", "_keys", "_pod", "may_raise", "orders")
 
     def __init__(self, orders: Sequence[_Order] = (), pod: Sequence[Any] = ()) -> None:
         self.orders = list(orders)
         self._pod = list(pod)  # the config form it was built from
+        self._keys: dict[tuple[str, bytes], Any] = {}
+        #: whether computing a key may raise as rez's does (soft_timestamp with a rank)
+        self.may_raise = any(_may_raise(order) for order in self.orders)
         self._by_family: dict[str, _Order] = {}
         for order in self.orders:
             for family in order.packages:
@@ -265,9 +286,16 @@ class PackageOrderList:
         return self._by_family.get(family) or self._by_family.get(ALL_PACKAGES)
 
     def version_key(self, family: str, version: Version, times: FamilyTimes) -> Any:
+        """rez's ``sort_key`` of a version: the bare packed key for a family without an
+        orderer, else ``_Fallback(the orderer's key, packed key)`` (kept per solve)."""
         order = self.order_of(family)
-        main = version.packed_key if order is None else order.key(family, version, times)
-        return _Fallback(main, version.packed_key)
+        packed = version.packed_key
+        if order is None:
+            return packed
+        found = self._keys.get((family, packed))
+        if found is None:
+            found = self._keys[family, packed] = _Fallback(order.key(family, version, times), packed)
+        return found
 
     def range_key(self, family: str, range_: VersionRange | None, times: FamilyTimes) -> Any:
         """rez's ``sort_key`` of a requirement's range (0 for a bare weak requirement)."""

@@ -107,7 +107,7 @@ class Entry:
             return (requested, -len(additional), additional, index)
 
         # rez computes the keys of a lone variant too: an orderer's key may raise (as rez's does)
-        if len(self.variants) > 1 or orderers is not None:
+        if len(self.variants) > 1 or (orderers is not None and orderers.may_raise):
             self.variants = sorted(self.variants, key=key, reverse=True)
         self.sorted = True
 
