@@ -26,7 +26,7 @@ from rezsnap.version import RezsnapError, Version, VersionRange
 
 from ._failures import SolverError
 
-__all__ = ["OrdererError", "PackageOrderList", "package_order_list"]
+__all__ = ["OrdererError", "PackageOrderList", "package_order_list", "reads_release_times"]
 
 ALL_PACKAGES = "*"
 
@@ -214,11 +214,20 @@ class _SoftTimestamp(_Order):
         return (before, _Reversed(version.packed_key))
 
 
-def _may_raise(order: _Order) -> bool:
+def _members(order: _Order) -> list[_Order]:
     if isinstance(order, _PerFamily):
-        return any(_may_raise(o) for o in order.orders.values()) or (order.default is not None
-                                                                     and _may_raise(order.default))
-    return isinstance(order, _SoftTimestamp) and order.rank > 0
+        nested = [*order.orders.values(), *([order.default] if order.default is not None else [])]
+        return [member for one in nested for member in _members(one)]
+    return [order]
+
+
+def _may_raise(order: _Order) -> bool:
+    return any(isinstance(one, _SoftTimestamp) and one.rank > 0 for one in _members(order))
+
+
+def reads_release_times(orders: PackageOrderList) -> bool:
+    """Whether a ``soft_timestamp`` orderer is among them (rez's reads ``config.packages_path``)."""
+    return any(isinstance(one, _SoftTimestamp) for order in orders.orders for one in _members(order))
 
 
 def _order(pod: Any) -> _Order:

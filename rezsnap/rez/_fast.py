@@ -20,7 +20,7 @@ from rezsnap.snapshot._errors import SnapshotError
 from rezsnap.solver import Repository, solve_with
 from rezsnap.solver._filters import package_filter_list
 from rezsnap.solver._layered import SnapshotRows, snapshot_rows
-from rezsnap.solver._orderers import package_order_list
+from rezsnap.solver._orderers import package_order_list, reads_release_times
 
 from ._graph import rez_graph
 from ._patch import Fallback, RezRaises, Settings, log
@@ -65,6 +65,10 @@ def fast_solve(resolver: Any, settings: Settings) -> Any:
     # rez's resolver has added the resolve time to its filter already (as after(T))
     steering = package_filter_list(resolver.package_filter) if resolver.package_filter else None
     orderers = package_order_list(resolver.package_orderers) if resolver.package_orderers else None
+    if orderers and reads_release_times(orderers) and [os.path.realpath(p) for p in paths] != [
+            os.path.realpath(p) for p in config.packages_path]:
+        # rez's soft_timestamp reads release times from config.packages_path, not the solve's paths
+        raise Fallback("soft_timestamp orderer with other package paths than rez's config")
     result = solve_with(repository, [str(r) for r in resolver.package_requests],
                         timestamp=None if steering else resolver.timestamp or None, validate_names=False,
                         graph=True, variant_select_mode=config.variant_select_mode, package_filter=steering,
