@@ -26,7 +26,7 @@ from rezsnap.version import Requirement, Version
 from ._timing import Comparison, Timing
 from .rez_reference import require_rez
 
-__all__ = ["bench_steering", "typical_steering"]
+__all__ = ["bench_steering", "neutral_steering", "typical_steering"]
 
 
 def typical_steering(snapshot: str | os.PathLike[str], moment: float = 0.5
@@ -46,6 +46,18 @@ def typical_steering(snapshot: str | os.PathLike[str], moment: float = 0.5
     return filters, orderers
 
 
+def neutral_steering(snapshot: str | os.PathLike[str]) -> tuple[list[dict[str, list[str]]], list[dict[str, Any]]]:
+    """The same rules made to change nothing (``after`` the last release, ``version_split`` at
+    the family's newest version): what evaluating them costs, on the same searches."""
+    filters, orderers = typical_steering(snapshot, moment=1.0)
+    table = read_snapshot(snapshot).table
+    family = orderers[0]["packages"][0]
+    versions = sorted((v for f, v in zip(table.column("family").to_pylist(), table.column("version").to_pylist())
+                       if f == family), key=lambda v: Version(v).packed_key)
+    orderers[0]["first_version"] = versions[-1]
+    return filters, orderers
+
+
 def _round(repository: Repository, requests: list[list[str]], **steering: Any) -> tuple[float, list[Any]]:
     start = time.perf_counter()
     results = [solve_with(repository, r, **steering) for r in requests]
@@ -60,15 +72,19 @@ def bench_steering(paths: Sequence[str], requests: list[list[str]], repeat: int 
         snapshot = os.path.join(scratch, "snapshot.parquet")
         build_snapshot(list(paths), snapshot, progress=False)
         # after(T) late in the history: a filter that hides a few packages and is evaluated
-        # on every candidate, so that the two rounds solve nearly the same search
+        # on every candidate, so that the rounds solve nearly the same searches
         filters, orderers = typical_steering(snapshot, moment=0.999)
         steering = {"package_filter": package_filter_list(filters), "package_orderers": package_order_list(orderers)}
+        neutral_filters, neutral_orderers = neutral_steering(snapshot)
+        neutral = {"package_filter": package_filter_list(neutral_filters),
+                   "package_orderers": package_order_list(neutral_orderers)}
         repository = Repository.from_snapshot(snapshot)
-        _round(repository, requests)  # warm-up: every family the requests touch is loaded
-        _round(repository, requests, **steering)
-        plain, steered = [], []
+        for warm in ({}, steering, neutral):  # every family the requests touch is loaded
+            _round(repository, requests, **warm)
+        plain, steered, unchanged = [], [], []
         for _ in range(repeat):  # alternating rounds
             plain.append(_round(repository, requests)[0])
+            unchanged.append(_round(repository, requests, **neutral)[0])
             seconds, results = _round(repository, requests, **steering)
             steered.append(seconds)
         def rez(request: list[str]) -> tuple[str, list[str]]:
@@ -88,7 +104,10 @@ def bench_steering(paths: Sequence[str], requests: list[list[str]], repeat: int 
     cost = Comparison(f"rezsnap, solve {len(requests)} requests, warm, without and with a filter and orderer",
                       Timing("plain", tuple(plain)), Timing("steered", tuple(steered)))
     cost.details.update(filters=filters, orderers=orderers)
+    neutral_cost = Comparison(f"rezsnap, solve {len(requests)} requests, warm, without and with rules that change "
+                              "nothing", Timing("plain", tuple(plain)), Timing("neutral", tuple(unchanged)))
+    neutral_cost.details.update(filters=neutral_filters, orderers=neutral_orderers)
     against_rez = Comparison(f"solve {len(requests)} requests with the filter and orderer, warm",
                              Timing("rez", (rez_seconds,)), Timing("rezsnap", (min(steered),)))
     against_rez.details.update(requests=len(requests), identical=identical)
-    return [cost, against_rez]
+    return [cost, neutral_cost, against_rez]
