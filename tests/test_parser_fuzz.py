@@ -34,12 +34,17 @@ SNIPPETS = [
 ]
 
 
-def _seeds() -> list[str]:
+def _seeds(corpora: bool = True) -> list[str]:
+    """The hand-made corpus, every 40th file of rez's benchmark repository (there wherever rez
+    is: the test needs rez anyway) and, when present, the real-world corpora."""
+    from rezsnap.datasets import rez_benchmark
+
     seeds = [source for source, _ in CORPUS.values()]
-    for root in _corpora():
+    benchmark = sorted(rez_benchmark().path.glob("*/*/package.py"))[::40]
+    for root in [*(_corpora() if corpora else [])]:
         if root.is_dir():
-            for path in sorted(root.glob("*/*/package.py")):
-                seeds.append(path.read_bytes().decode("utf-8", "surrogateescape"))
+            benchmark += sorted(root.glob("*/*/package.py"))
+    seeds += [path.read_bytes().decode("utf-8", "surrogateescape") for path in benchmark]
     return seeds
 
 

@@ -1,11 +1,12 @@
 """rez's package filters and orderers in rezsnap's solver, against rez 3.4.0's live solver.
 
 Random repositories with release times, random filters (every rule kind, exclusions and
-inclusions, lists of filters, family-scoped rules), random orderers (every type but
-``no_order``, several at once, ``*``), random requests in both variant select modes, with
-and without a resolve time, through ``snapshot=`` and ``package_paths=``: the same
-resolve, the same failure text, or rez's exception (a ``SolveResult`` with status
-``error`` naming it). A few hundred cases by default, 2,000 with ``--run-slow``.
+inclusions, lists of filters, family-scoped rules), random orderers (every type, several at
+once, ``*``; ``no_order`` on families of one version, where the listing order cannot
+matter), random requests in both variant select modes, with and without a resolve time,
+through ``snapshot=`` and ``package_paths=``: the same resolve, the same failure text, or
+rez's exception (a ``SolveResult`` with status ``error`` naming it). A few hundred cases by
+default, 2,000 with ``--run-slow``.
 
 ``no_order`` keeps rez's listing order, which is a set of directory names (its order
 follows the interpreter's hash seed): rezsnap keeps the versions in ascending order
@@ -82,7 +83,9 @@ def _filter(rng: random.Random, names: list[str]) -> Any:
     return one() if rng.random() < 0.5 else [one() for _ in range(rng.randint(1, 3))]
 
 
-def _orderer(rng: random.Random, names: list[str], depth: int = 0) -> dict[str, Any]:
+def _orderer(rng: random.Random, names: list[str], depth: int = 0, single: list[str] | None = None) -> dict[str, Any]:
+    if single and depth == 0 and rng.random() < 0.15:  # where the listing order cannot matter
+        return {"type": "no_order", "packages": rng.sample(single, rng.randint(1, len(single)))}
     packages = "*" if rng.random() < 0.3 else rng.sample(names, rng.randint(1, len(names)))
     kind = rng.choice(["sorted", "version_split", "soft_timestamp", "per_family" if depth == 0 else "sorted"])
     if kind == "sorted":
@@ -157,11 +160,12 @@ def _run(tmp_path: Path, cases: int, seed: int) -> None:
         snapshot = tmp_path / f"repo{done}.parquet"
         build_snapshot([str(root)], snapshot, progress=False)
         sources = [Repository.from_paths([str(root)]), Repository.from_snapshot(snapshot)]
+        single = [name for name in names if len(list((root / name).iterdir())) == 1]  # one version
         for _ in range(10):
             requests = [rng.choice(names) + rng.choice(REQUESTED) for _ in range(rng.randint(1, 3))]
             mode = rng.choice(["version_priority", "intersection_priority"])
             filter_pod = _filter(rng, names) if rng.random() < 0.8 else None
-            order_pod = [_orderer(rng, names) for _ in range(rng.randint(0, 3))]
+            order_pod = [_orderer(rng, names, single=single) for _ in range(rng.randint(0, 3))]
             moment = rng.choice(TIMES) + 250 if rng.random() < 0.3 else None
             theirs = _rez(requests, str(root), mode, filter_pod, order_pod, moment)
             statuses[theirs["status"]] = statuses.get(theirs["status"], 0) + 1
