@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from rezsnap._io import file_stamp
+from rezsnap._io import SLOW_STAT, file_stamp, stat_latency
 from rezsnap.model import PackageData
 from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, group_rows
 
@@ -106,7 +106,7 @@ def layered_loader(paths: Sequence[str], snapshots: Sequence[SnapshotRows], *, e
     stamps = any(cover is not None for cover in cover_of.values())
     reals_of: dict[str, str] = dict(zip(paths, reals))
     listings: dict[str, list[_Listed]] = {}
-    slow: list[bool] = []  # probed once, on the first family with many files to read
+    slow: list[bool] = []  # probed once: on the first family listed, or the first with many files to read
 
     def real_of(path: str) -> str:
         found = reals_of.get(path)
@@ -128,8 +128,11 @@ def layered_loader(paths: Sequence[str], snapshots: Sequence[SnapshotRows], *, e
         found = listings.get(name)
         if found is not None:
             return found
-        # once a slow file system is found, the definition lookups overlap too
+        # once a slow file system is found (probed on the first family listed), the
+        # definition lookups overlap too
         listed = scan_family(paths, name, stamps=stamps, workers=DEFAULT_WORKERS if slow and slow[0] else 0)
+        if not slow and listed:
+            slow.append(stat_latency([p.path for p in listed if p.path]) > SLOW_STAT)
         rows = vouched_rows(name) if stamps and listed else {}
         found = []
         for package in listed:
