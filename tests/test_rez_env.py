@@ -80,6 +80,14 @@ def test_enable_disable_status(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["rez", "disable", "--site", str(tmp_path)]) == 0
     assert "disabled" in capsys.readouterr().out and not (tmp_path / "rezsnap-rez.pth").exists()
     assert main(["rez", "enable", "--snapshot", str(tmp_path / "typo"), "--site", str(tmp_path)]) == 2
+    other = tmp_path / "show.parquet"
+    other.write_bytes(b"")
+    both = os.pathsep.join([str(snapshot), str(other)])  # one snapshot per repository
+    assert main(["rez", "enable", "--snapshot", both, "--site", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["snapshot"] == both
+    assert main(["rez", "enable", "--snapshot", f"{snapshot}{os.pathsep}{tmp_path / 'typo'}",
+                 "--site", str(tmp_path)]) == 2
+    assert main(["rez", "status", "extra", "--site", str(tmp_path)]) == 2
 
 
 def test_a_hook_left_by_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
