@@ -10,24 +10,38 @@ from rezsnap.solver import Repository, solve_with
 
 
 def rez_result(
-    requests: Sequence[str], paths: Sequence[str], mode: str, package_requests: bool = True
+    requests: Sequence[str], paths: Sequence[str], mode: str, package_requests: bool = True, *,
+    package_filter: Any = None, package_orderers: Any = None, timestamp: int | None = None,
 ) -> dict[str, Any]:
     """rez 3.4.0's ``Solver``, with requests parsed as ``ResolvedContext`` does (``PackageRequest``)
-    or as rez's solver tests do (``Requirement``); exceptions become status error."""
+    or as rez's solver tests do (``Requirement``); exceptions become status error. A filter and
+    orderers (rez's config forms) and a resolve time apply as rez's ``Resolver`` applies them:
+    the time joins the filter as ``after(T)``; ``config.packages_path`` is ``paths`` (where
+    rez's ``soft_timestamp`` reads release times)."""
     from rez.config import config
+    from rez.package_filter import PackageFilterList, TimestampRule
+    from rez.package_order import PackageOrderList
     from rez.solver import Solver
     from rez.utils.formatting import PackageRequest
     from rez.version import Requirement
 
     parse = PackageRequest if package_requests else Requirement
+    filters = PackageFilterList.from_pod(package_filter if isinstance(package_filter, list) else [package_filter]) \
+        if package_filter is not None else PackageFilterList()
+    if timestamp:
+        filters = filters.copy()
+        filters.add_exclusion(TimestampRule.after(timestamp))
     config.override("variant_select_mode", mode)
+    config.override("packages_path", list(paths))
     try:
-        solver = Solver([parse(r) for r in requests], package_paths=list(paths))
+        solver = Solver([parse(r) for r in requests], package_paths=list(paths), package_filter=filters,
+                        package_orderers=PackageOrderList.from_pod(package_orderers or []))
         solver.solve()
     except Exception as exc:  # noqa: BLE001  rez aborts: ours must say error
         return {"status": "error", "exception": type(exc).__name__, "message": str(exc)}
     finally:
         config.remove_override("variant_select_mode")
+        config.remove_override("packages_path")
     status = solver.status.name
     if status != "solved":
         return {"status": status, "failure": solver.failure_description()}
@@ -36,9 +50,14 @@ def rez_result(
 
 
 def our_result(
-    requests: Sequence[str], repository: Repository, mode: str, package_requests: bool = True
+    requests: Sequence[str], repository: Repository, mode: str, package_requests: bool = True, *,
+    package_filter: Any = None, package_orderers: Any = None, timestamp: int | None = None,
 ) -> dict[str, Any]:
-    result = solve_with(repository, list(requests), variant_select_mode=mode, validate_names=package_requests)
+    from rezsnap.solver._api import _steering
+
+    steering, orderers = _steering(package_filter, package_orderers)
+    result = solve_with(repository, list(requests), variant_select_mode=mode, validate_names=package_requests,
+                        timestamp=timestamp, package_filter=steering, package_orderers=orderers)
     if result.status == "error":
         return {"status": "error", "message": result.failure_description}
     if result.status != "solved":

@@ -15,31 +15,7 @@ pytest.importorskip("rez", reason="the rez extra is needed for differential test
 from rezsnap.bench.steering import typical_steering
 from rezsnap.solver import Repository, solve_many
 
-
-def _rez(request: list[str], paths: list[str], filters: Any, orderers: Any) -> dict[str, Any]:
-    from rez.config import config
-
-    config.override("package_filter", filters)
-    config.override("package_orderers", orderers)
-    try:
-        from rez.package_filter import PackageFilterList
-        from rez.package_order import PackageOrderList
-        from rez.solver import Solver
-        from rez.utils.formatting import PackageRequest
-
-        try:
-            solver = Solver([PackageRequest(r) for r in request], package_paths=paths,
-                            package_filter=PackageFilterList.from_pod(filters),
-                            package_orderers=PackageOrderList.from_pod(orderers))
-            solver.solve()
-        except Exception as exc:  # noqa: BLE001
-            return {"status": "error", "exception": type(exc).__name__, "message": str(exc)}
-        if solver.status.name != "solved":
-            return {"status": solver.status.name, "failure": solver.failure_description()}
-        return {"status": "solved", "resolved": [str(v) for v in solver.resolved_packages]}
-    finally:
-        config.remove_override("package_filter")
-        config.remove_override("package_orderers")
+from .solver_oracle import rez_result
 
 
 def test_steered_benchmark_resolves_equal_rez(rez_bench: tuple[Any, Path]) -> None:
@@ -50,7 +26,8 @@ def test_steered_benchmark_resolves_equal_rez(rez_bench: tuple[Any, Path]) -> No
     plain = solve_many(requests, Repository.from_snapshot(snapshot))
     changed = 0
     for request, result, unsteered in zip(requests, ours, plain):
-        theirs = _rez(request, [str(dataset.path)], filters, orderers)
+        theirs = rez_result(request, [str(dataset.path)], "version_priority", package_filter=filters,
+                            package_orderers=orderers)
         assert result.status == ("solved" if theirs["status"] == "solved" else
                                  "error" if theirs["status"] == "error" else "failed"), (request, theirs)
         if theirs["status"] == "solved":

@@ -163,6 +163,12 @@ def _detail_lines(d: dict[str, Any]) -> list[str]:
         lines.append(f"packages loaded: rez {d['rez_packages_loaded']}, rezsnap {d['rezsnap_packages_loaded']}; "
                      f"total rez {d['rez_total_s']:.2f} s, rezsnap {d['rezsnap_total_s']:.2f} s; "
                      f"{d['identical']}/{d['requests']} identical results")
+    if "exit_codes_differ" in d:
+        lines.append(f"exit codes that differ from rez's: {d['exit_codes_differ']}, "
+                     f"resolves that differ: {d['resolves_differ']}")
+    if "answered_by_rezsnap" in d:
+        lines.append(f"answered by rezsnap: {d['answered_by_rezsnap']} of {d['solves']} solves "
+                     f"(families read live: {d['live_families']}; rez's: {d['rez_reasons'] or 'none'})")
     if d.get("cold"):
         lines.append("page cache dropped before every timed run")
     return lines
@@ -203,13 +209,7 @@ def _bench_rez_env(args: Namespace, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps([c.as_dict() for c in comparisons]) + "\n")
         return EXIT_OK
-    for comparison in comparisons:
+    for comparison in comparisons:  # each configuration with its own lines
         out.write(format_comparison(comparison) + "\n")
-        details = comparison.details
-        if "exit_codes_differ" in details:
-            out.write(f"  exit codes that differ from rez's: {details['exit_codes_differ']}, "
-                      f"resolves that differ: {details['resolves_differ']}\n")
-        if "solves" in details:
-            out.write(f"  answered by rezsnap: {details['answered_by_rezsnap']} of {details['solves']} solves "
-                      f"(families read live: {details['live_families']}; rez's: {details['rez_reasons'] or 'none'})\n")
+        out.writelines(f"  {line}\n" for line in _detail_lines(comparison.details))
     return EXIT_OK
