@@ -113,7 +113,7 @@ def compare(requests: Sequence[Sequence[str]], paths: Sequence[str], snapshot: s
 
 def _pod(orderers: Any) -> Any:
     """rez's config form of orderers given in any form (None: none)."""
-    if orderers is None or isinstance(orderers, (list, tuple)) and type(orderers) in (list, tuple):
+    if orderers is None or type(orderers) in (list, tuple):  # a rez PackageOrderList is a list subclass
         return orderers
     return orderers.to_pod()
 
