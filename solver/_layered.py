@@ -59,13 +59,17 @@ class _TableRows:
 
 def snapshot_rows(snapshot: Any) -> SnapshotRows:
     """A snapshot path (its solve index when current: no pyarrow), or a read ``Snapshot``."""
-    from rezsnap.snapshot import Snapshot, read_snapshot, read_solve_index
-
     if isinstance(snapshot, (str, os.PathLike)):
+        from rezsnap.snapshot import read_solve_index
+
         index = read_solve_index(snapshot)
         if index is not None:
             return index
+        from rezsnap.snapshot import read_snapshot  # pyarrow: only for a snapshot without its index
+
         snapshot = read_snapshot(snapshot)
+    from rezsnap.snapshot import Snapshot
+
     if not isinstance(snapshot, Snapshot):
         raise TypeError(f"snapshot must be a path or a Snapshot, not {type(snapshot).__name__}")
     return _TableRows(snapshot.table, snapshot.metadata.package_paths)

@@ -270,3 +270,17 @@ def test_activation_imports_nothing_until_a_solve(hook: None, rez_bench: tuple[A
     disabled = subprocess.run([sys.executable, "-c", _AFTER_A_SEARCH], env={**env, "REZSNAP_DISABLE": "1"}, check=False,
                               capture_output=True, text=True, timeout=120)
     assert json.loads(disabled.stdout)[1] is False
+
+
+def test_an_answered_rez_env_imports_no_pyarrow(hook: None, rez_bench: tuple[Any, Path]) -> None:
+    """The integration reads the snapshot's solve index: a ``rez env`` that rezsnap answers
+    imports neither pyarrow nor numpy (about 0.3 s of every process)."""
+    dataset, snapshot = rez_bench
+    env = _env(snapshot, REZ_PACKAGES_PATH=str(dataset.path))
+    run = subprocess.run([sys.executable, "-X", "importtime", _REZ, "env", *_requests(rez_bench)[0], "--", "true"],
+                         env=env, check=False, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert _stats(run.stderr)["fast"] == 1, run.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+    assert "rezsnap.solver._layered" in imported
+    assert [name for name in ("pyarrow", "numpy", "pandas") if name in imported] == []
