@@ -156,12 +156,14 @@ def _packages(ref: FamilyRef, kind: PackageKind, rows: list[Row]) -> list[Scanne
 
 def scan_family(
     paths: PathArg | Sequence[PathArg], family: str, *, stamps: bool = False, workers: int = 0,
+    executor: Executor | None = None,
 ) -> ScanResult:
     """The packages of one family in the given package paths, as ``scan_repo`` lists them,
     touching only that family's directory and files (a solve loads families on demand).
     ``stamps`` as in ``scan_repo``; ``workers``: threads that look up the versions'
     definition files (on a network file system, where each lookup waits on latency and
-    lookups overlap), 0 one after the other."""
+    lookups overlap), 0 one after the other; ``executor``: a thread pool for those lookups
+    (a caller that lists many families keeps one, rather than a pool per family)."""
     problems: list[ScanProblem] = []
     packages: list[ScannedPackage] = []
     if not is_valid_package_name(family):
@@ -171,9 +173,9 @@ def scan_family(
         refs = [FamilyRef(location, repo, family, None)] if os.path.isdir(os.path.join(location, family)) else []
         refs += [FamilyRef(location, repo, family, fmt) for fmt in ("py", "yaml")
                  if os.path.isfile(f"{location}{os.sep}{family}.{fmt}")]
-        if workers:  # list only, then the lookups in small slices on threads
+        if workers or executor is not None:  # list only, then the lookups in small slices on threads
             drafts = _list_unit((refs, 0, stamps))
-            _resolve_pending(refs, drafts, workers, None, stamps, per_task=VERSIONS_PER_FAMILY_TASK)
+            _resolve_pending(refs, drafts, workers, executor, stamps, per_task=VERSIONS_PER_FAMILY_TASK)
         else:
             drafts = _list_unit((refs, _NO_LIMIT, stamps))
         listed, met = _expanded(refs, drafts)
@@ -366,6 +368,8 @@ def _resolve_pending(
             names = draft.pending[start : start + per_task]
             tasks.append((ref.path, ref.name, names, draft.building, stamps))
             owners.append(index)
+    if len(tasks) < 2:  # nothing to overlap
+        workers, executor = 0, None
     for index, (rows, met) in zip(owners, pmap(_resolve_unit, tasks, workers=workers, executor=executor)):
         drafts[index].rows.extend(rows)
         drafts[index].problems.extend(met)

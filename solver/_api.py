@@ -254,6 +254,7 @@ def solve_with(
         steering = package_filter.with_timestamp(timestamp) if package_filter else None
         families = FamilyCache(repository.family, repository.searched, timestamp, ranged=repository.ranged,
                                package_filter=steering)
+        repository.prefetch(r.name for r in parsed if not r.conflict and not r.name.startswith("."))
         # A solve builds many short-lived objects; in a big process (a DCC, a daemon)
         # every full collection would walk the whole heap again.
         with gc_paused():
@@ -269,6 +270,7 @@ def solve_with(
                 # next collection to walk (about 10 ms per solve on the rez benchmark).
                 # num_solves survives it (the error result below reports it).
                 solver.release()
+                repository.settle()
         return result
     except (RezsnapError, TypeError, RecursionError) as exc:
         return SolveResult("error", failure_description=f"{type(exc).__name__}: {exc}",

@@ -73,6 +73,25 @@ class Repository:
     def ranged(self) -> bool:
         return self._range_loader is not None
 
+    @property
+    def slow_file_system(self) -> bool:
+        """Whether this source reads a slow (network) file system (probed as it reads)."""
+        slow = getattr(self._range_loader, "slow", None)
+        return bool(slow and slow[0])
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """A hint: the solve is about to ask for these families (a source that reads a slow
+        file system starts listing them on threads)."""
+        prefetch = getattr(self._range_loader, "prefetch", None)
+        if prefetch is not None:
+            prefetch(names)
+
+    def settle(self) -> None:
+        """The solve is over: drop the work started ahead of it that has not begun."""
+        settle = getattr(self._range_loader, "settle", None)
+        if settle is not None:
+            settle()
+
     def family(self, name: str, range_: VersionRange | None = None) -> Family | None:
         """The family with at least its packages in ``range_`` (None: all of them)."""
         if self._range_loader is None:
@@ -134,19 +153,22 @@ class Repository:
 
     @classmethod
     def from_paths(cls, paths: Sequence[str], *, exec_fallback: bool = True,
-                   snapshots: Sequence[SnapshotRows] = (), check_stamps: bool = True) -> Repository:
+                   snapshots: Sequence[SnapshotRows] = (), check_stamps: bool = True,
+                   slow_file_system: bool | None = None) -> Repository:
         """Scan only the families a solve touches and read only the definition files of the
         versions in the range it asks for. With ``exec_fallback``, rez's loader reads dynamic
         files, and evaluates ``@late`` requirements as it does during its own solve.
         ``snapshots`` answer for the paths they cover, file by file where the file is proven
-        unchanged (``_layered.py``); ``live_families`` names the families read from disk."""
+        unchanged (``_layered.py``); ``live_families`` names the families read from disk.
+        ``slow_file_system``: the paths are on a network file system (families are then listed
+        ahead of the solver, on threads), a local one, or ``None``: timed as they are read."""
         from ._layered import layered_loader
 
         paths = [os.fspath(p) for p in paths]
         live: set[str] = set()
         repository = cls(None, "; ".join(paths),
                          layered_loader(paths, snapshots, exec_fallback=exec_fallback, live=live,
-                                        check_stamps=check_stamps))
+                                        check_stamps=check_stamps, slow=slow_file_system))
         repository.live_families = live
         return repository
 

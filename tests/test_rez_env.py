@@ -120,18 +120,21 @@ def studio(studio_with_snapshot: Any) -> tuple[Any, Path]:
     return studio_with_snapshot(1_500, 4)  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("source", ["rez_bench", "studio"])
-def test_rez_env_environment_equals_rez(hook: None, source: str, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize(("source", "network"), [("rez_bench", ""), ("studio", ""), ("rez_bench", "1"), ("studio", "1")])
+def test_rez_env_environment_equals_rez(hook: None, source: str, network: str, request: pytest.FixtureRequest) -> None:
+    """``network``: as on a network file system (families listed ahead of the solver, the
+    resolved packages' definitions loaded by rez's loader on threads before rez asks)."""
     dataset, snapshot = request.getfixturevalue(source)
     paths = [str(dataset.path)]
     requests = _requests((dataset, snapshot)) if source == "rez_bench" else dataset.requests[::8]
     for one in requests:
         args = ["env", *one, "--time", MOMENT, "--", *_PRINT_ENV]
         theirs = _rez(args, paths, None)
-        ours = _rez(args, paths, snapshot)
+        ours = _rez(args, paths, snapshot, REZSNAP_NETWORK_FS=network, REZSNAP_LOG="DEBUG")
         assert theirs.returncode == ours.returncode == 0, (theirs.stderr, ours.stderr)
         assert _shell_env(ours.stdout) == _shell_env(theirs.stdout), one
         assert _stats(ours.stderr)["fast"] == 1, ours.stderr
+        assert ("definitions loaded on threads" in ours.stderr) == bool(network), ours.stderr
 
 
 def test_saved_context_round_trip(hook: None, rez_bench: tuple[Any, Path], tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from .test_solver_random import _repository, _requirement
 
 def test_random_repository_pairs_with_snapshots_solve_like_rez(tmp_path: Path) -> None:
     rng = random.Random(20261206)
-    mismatches, compared, live = [], 0, 0
+    mismatches, compared, live, ahead = [], 0, 0, 0
     for index in range(12):
         first, second = tmp_path / f"a{index}", tmp_path / f"b{index}"
         names = sorted(set(_repository(rng, first)) | set(_repository(rng, second)))
@@ -45,17 +45,19 @@ def test_random_repository_pairs_with_snapshots_solve_like_rez(tmp_path: Path) -
             requests = [_requirement(rng, names) for _ in range(rng.randint(1, 3))]
             mode = rng.choice(["version_priority", "intersection_priority"])
             theirs = rez_result(requests, paths, mode)
-            for covering in sources:
-                repository = Repository.from_paths(paths, snapshots=covering)
+            for covering, network in ((c, n) for c in sources for n in (None, True)):
+                # network: as on a network file system, the families listed ahead of the solver on threads
+                repository = Repository.from_paths(paths, snapshots=covering, slow_file_system=network)
                 ours = our_result(requests, repository, mode)
                 if not same(ours, theirs):
-                    mismatches.append((paths, requests, mode, len(covering), ours, theirs))
+                    mismatches.append((paths, requests, mode, len(covering), network, ours, theirs))
+                ahead += len(repository._range_loader._ahead)  # type: ignore[attr-defined]
                 if theirs["status"] == "error" and "not found" in theirs["message"]:
                     assert ours["message"].endswith(theirs["message"]), (ours, theirs)  # names the searched paths
                 live += len(repository.live_families)
             compared += 1
     assert not mismatches, mismatches[:3]
-    assert compared == 144 and live > 0
+    assert compared == 144 and live > 0 and ahead > 0
 
 
 def test_what_the_snapshots_vouch_for_is_not_read(tmp_path: Path) -> None:

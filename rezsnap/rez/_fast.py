@@ -61,7 +61,8 @@ def fast_solve(resolver: Any, settings: Settings) -> Any:
     from rez.config import config
 
     paths = list(resolver.package_paths)
-    repository = Repository.from_paths(paths, snapshots=_snapshots(settings), check_stamps=settings.verify_files)
+    repository = Repository.from_paths(paths, snapshots=_snapshots(settings), check_stamps=settings.verify_files,
+                                       slow_file_system=settings.network_fs)
     # rez's resolver has added the resolve time to its filter already (as after(T))
     steering = package_filter_list(resolver.package_filter) if resolver.package_filter else None
     orderers = package_order_list(resolver.package_orderers) if resolver.package_orderers else None
@@ -81,7 +82,12 @@ def fast_solve(resolver: Any, settings: Settings) -> Any:
         raise Fallback("rezsnap cannot decide (unloadable package)")
     if result.status == "failed":
         return _FailedByRezsnap(result, resolver)
-    return _SolvedByRezsnap(result, resolver, paths)
+    solved = _SolvedByRezsnap(result, resolver, paths)
+    if repository.slow_file_system:
+        from ._preload import preload_definitions
+
+        preload_definitions([variant.handle for variant in solved.resolved_packages])
+    return solved
 
 
 def _raise_as_rez(description: str) -> None:

@@ -9,7 +9,9 @@
 ``REZSNAP_STATS=1``          print the fast-path counters to stderr when the process exits;
 ``REZSNAP_STATS_DIR=FOLDER`` write this process's solves into FOLDER as one JSON file at exit
                              (``rezsnap rez report FOLDER`` summarises them; ``_stats.py``);
-``REZSNAP_LOG=LEVEL``        log level of the ``rezsnap.rez`` logger (e.g. ``INFO``, ``DEBUG``).
+``REZSNAP_LOG=LEVEL``        log level of the ``rezsnap.rez`` logger (e.g. ``INFO``, ``DEBUG``);
+``REZSNAP_NETWORK_FS=1|0``   the package paths are on a network file system, or a local one
+                             (unset: timed on the first family a solve lists).
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ def activate_from_environment(environ: dict[str, str] | None = None, *, snapshot
         if not logger.handlers:
             logger.addHandler(logging.StreamHandler())
     budget = env.get("REZSNAP_REZ_BUDGET", "")
+    network = env.get("REZSNAP_NETWORK_FS", "").strip()
     install(chosen, shadow=is_true(env.get("REZSNAP_SHADOW")),
-            rez_budget=int(budget) if budget.strip().isdigit() else DEFAULT_REZ_BUDGET)
+            rez_budget=int(budget) if budget.strip().isdigit() else DEFAULT_REZ_BUDGET,
+            network_fs=is_true(network) if network else None)
     folder = env.get("REZSNAP_STATS_DIR")
     if folder:
         from ._patch import set_recorder

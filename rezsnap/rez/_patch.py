@@ -77,6 +77,8 @@ class Settings:
     shadow: bool
     rez_budget: int
     verify_files: bool
+    #: the package paths are on a network file system (True), a local one (False), or probe (None)
+    network_fs: bool | None = None
     sources: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: families the last fast solve read from disk rather than a snapshot
@@ -106,14 +108,18 @@ def _rez_resolver() -> Any:
 
 
 def install(snapshot: str | os.PathLike[str] | None = None, *, shadow: bool = False,
-            rez_budget: int = DEFAULT_REZ_BUDGET, verify_files: bool = True) -> None:
+            rez_budget: int = DEFAULT_REZ_BUDGET, verify_files: bool = True,
+            network_fs: bool | None = None) -> None:
     """Answer rez's solves from ``snapshot`` (a file written by ``rezsnap snapshot``).
 
     ``shadow``: run rez's solver too, log any divergence and return rez's result.
     ``rez_budget``: rez solves alone while it loads at most this many packages (0: rezsnap
     answers every solve it can). ``verify_files``: check, after each fast solve, that the
     families it touched are on disk as in the snapshot (the freshness rule; off only for
-    measurements). Calling it again replaces the settings; ``uninstall()`` restores rez.
+    measurements). ``network_fs``: the package paths are on a network file system (True:
+    families are listed ahead of the solver and the resolved definitions loaded on threads),
+    a local one (False), or ``None``: probed on the first family listed. Calling it again
+    replaces the settings; ``uninstall()`` restores rez.
     """
     global _ORIGINAL, _SETTINGS
     resolver = _rez_resolver()
@@ -124,7 +130,7 @@ def install(snapshot: str | os.PathLike[str] | None = None, *, shadow: bool = Fa
     if _ORIGINAL is None:
         _ORIGINAL = resolver.Resolver._solve
         resolver.Resolver._solve = _patched_solve
-    _SETTINGS = Settings(os.fspath(snapshot), shadow, max(0, int(rez_budget)), verify_files)
+    _SETTINGS = Settings(os.fspath(snapshot), shadow, max(0, int(rez_budget)), verify_files, network_fs)
 
 
 def uninstall() -> None:
