@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from rezsnap._io import SLOW_STAT, file_stamp, stat_latency
+from rezsnap._io import NETWORK_THREADS, SLOW_STAT, file_stamp, stat_latency
 from rezsnap.model import PackageData
 from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, group_rows
 
@@ -93,10 +93,10 @@ class _Listed:
         self.row = row
 
 
-#: Families listed ahead of the solver at once on a slow file system (each listing is a
-#: short chain of round trips; more in flight only queue behind the server). On latfs at
-#: 0.5 ms a call, the benchmark's request #110 (139 families): 8 threads REPLACE.
-PREFETCH_THREADS: Final = 8
+#: Families listed ahead of the solver at once on a slow file system (each listing is a short
+#: chain of round trips). The whole ``rez env`` of the benchmark's request #110 on latfs at
+#: 0.5 ms a call (176 families listed): 4 threads 1.75 s, 8 threads 1.3 s, 32 threads 0.9 s.
+PREFETCH_THREADS: Final = NETWORK_THREADS
 #: A requirement's family name: what precedes rez's first separator
 _NAME_END: Final = re.compile(r"[-@#=<>]")
 #: The family a requirement text names ("" for conflicts, weak and ephemeral ones), by text
