@@ -23,7 +23,7 @@ from rezsnap.rez._activation import enabled_for_a_while
 from rezsnap.rez._stats import summarise
 from rezsnap.snapshot import build_snapshot
 
-from ._timing import Comparison, Timing, timed_process
+from ._timing import Comparison, Timing, byte_compile_rezsnap, timed_process
 from .rez_reference import isolated_rez_environ, require_rez
 
 __all__ = ["bench_rez_env", "bench_studio_configs"]
@@ -80,6 +80,7 @@ def bench_rez_env(paths: Sequence[str], requests: list[list[str]], small: list[s
     being what the snapshot covers; ``snapshots``: use these instead of building one of
     ``paths``; ``env_args``: more ``rez env`` arguments; ``home``: ``HOME`` for both sides."""
     require_rez()
+    byte_compile_rezsnap()  # as a pip install leaves it: no rez process compiles rezsnap's sources
     plain = {k: v for k, v in isolated_rez_environ().items() if not k.startswith("REZSNAP_")}
     if rezconfig is None:
         plain["REZ_PACKAGES_PATH"] = os.pathsep.join(paths)

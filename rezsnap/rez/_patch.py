@@ -21,7 +21,6 @@ import os
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["DEFAULT_REZ_BUDGET", "FastPathStats", "install", "installed", "stats", "uninstall"]
@@ -32,18 +31,21 @@ log = logging.getLogger("rezsnap.rez")
 DEFAULT_REZ_BUDGET = 40
 
 
-@dataclass
 class FastPathStats:
     """How many solves took the fast path, were small enough for rez (``rez_within_budget``),
     fell back to rez (and why), or diverged in shadow mode."""
 
-    fast: int = 0
-    rez_within_budget: int = 0
-    fallbacks: Counter[str] = field(default_factory=Counter)
-    shadow_compared: int = 0
-    divergences: int = 0
-    #: families that fast solves read from disk (not in a snapshot, or changed since)
-    live_families: int = 0
+    # a plain class: a dataclass is generated code, about 1 ms of every rez process that solves
+    __slots__ = ("divergences", "fallbacks", "fast", "live_families", "rez_within_budget", "shadow_compared")
+
+    def __init__(self) -> None:
+        self.fast = 0
+        self.rez_within_budget = 0
+        self.fallbacks: Counter[str] = Counter()
+        self.shadow_compared = 0
+        self.divergences = 0
+        #: families that fast solves read from disk (not in a snapshot, or changed since)
+        self.live_families = 0
 
     @property
     def total(self) -> int:
@@ -71,18 +73,24 @@ class RezRaises(Exception):
         self.original = original
 
 
-@dataclass
 class Settings:
-    snapshot: str
-    shadow: bool
-    rez_budget: int
-    verify_files: bool
-    #: the package paths are on a network file system (True), a local one (False), or probe (None)
-    network_fs: bool | None = None
-    sources: dict[str, Any] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    #: families the last fast solve read from disk rather than a snapshot
-    last_live_families: int = 0
+    """What ``install()`` was given, and what the fast path keeps between solves."""
+
+    __slots__ = ("last_live_families", "lock", "network_fs", "rez_budget", "shadow", "snapshot", "sources",
+                 "verify_files")
+
+    def __init__(self, snapshot: str, shadow: bool, rez_budget: int, verify_files: bool,
+                 network_fs: bool | None = None) -> None:
+        self.snapshot = snapshot
+        self.shadow = shadow
+        self.rez_budget = rez_budget
+        self.verify_files = verify_files
+        #: the package paths are on a network file system (True), a local one (False), or probe (None)
+        self.network_fs = network_fs
+        self.sources: dict[str, Any] = {}
+        self.lock = threading.Lock()
+        #: families the last fast solve read from disk rather than a snapshot
+        self.last_live_families = 0
 
 
 _ORIGINAL: Any = None
