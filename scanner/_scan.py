@@ -158,8 +158,10 @@ def scan_family(
     paths: PathArg | Sequence[PathArg], family: str, *, stamps: bool = False, workers: int = 0,
     executor: Executor | None = None,
 ) -> ScanResult:
-    """The packages of one family in the given package paths, as ``scan_repo`` lists them,
-    touching only that family's directory and files (a solve loads families on demand).
+    """The packages of one family in the given package paths, as rez's solver finds them
+    (``iter_packages``: in each path, the family directory, else ``<family>.py``, else
+    ``<family>.yaml``; listed as ``scan_repo`` lists them), touching only that family's
+    directory and files (a solve loads families on demand).
     ``stamps`` as in ``scan_repo``; ``workers``: threads that look up the versions'
     definition files (on a network file system, where each lookup waits on latency and
     lookups overlap), 0 one after the other; ``executor``: a thread pool for those lookups
@@ -170,9 +172,15 @@ def scan_family(
         return ScanResult()
     for repo in normalise_paths(paths):
         location = repository_location(repo)
-        refs = [FamilyRef(location, repo, family, None)] if os.path.isdir(os.path.join(location, family)) else []
-        refs += [FamilyRef(location, repo, family, fmt) for fmt in ("py", "yaml")
-                 if os.path.isfile(f"{location}{os.sep}{family}.{fmt}")]
+        # rez's FileSystemPackageRepository._get_family: the first of these that exists
+        refs = []
+        if os.path.isdir(os.path.join(location, family)):
+            refs.append(FamilyRef(location, repo, family, None))
+        else:
+            for fmt in ("py", "yaml"):
+                if os.path.isfile(f"{location}{os.sep}{family}.{fmt}"):
+                    refs.append(FamilyRef(location, repo, family, fmt))
+                    break
         if workers or executor is not None:  # list only, then the lookups in small slices on threads
             drafts = _list_unit((refs, 0, stamps))
             _resolve_pending(refs, drafts, workers, executor, stamps, per_task=VERSIONS_PER_FAMILY_TASK)

@@ -14,6 +14,7 @@ import pytest
 from rezsnap.scanner import version_sort_key
 
 from rezsnap import scan_repo
+from rezsnap.model import PackageKind
 
 from .trees import TREES
 
@@ -61,17 +62,41 @@ def test_parallel_equals_serial(name: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(TREES))
 def test_one_family_lists_as_in_the_whole_scan_serially_and_on_threads(name: str, tmp_path: Path) -> None:
-    """``scan_family`` (a solve's on-demand loading) lists each family as the whole scan does,
-    with its lookups one after the other or on threads (a network file system)."""
+    """``scan_family`` (a solve's on-demand loading) lists each family as the whole scan does
+    (where a path holds it once: a family directory hides ``<family>.py`` and ``.yaml`` from a
+    solve, next test), with its lookups one after the other or on threads (a network file system)."""
     from rezsnap.scanner import scan_family
 
     paths = TREES[name](tmp_path)
     whole = scan_repo(paths, workers=0, stamps=True)
+    compared = 0
     for family in sorted({p.family for p in whole}):
         serial = scan_family(paths, family, stamps=True)
-        assert serial == [p for p in whole if p.family == family], family
+        sources = {(p.repo, p.kind, p.format if p.kind is PackageKind.COMBINED else None)
+                   for p in whole if p.family == family}
+        if len({repo for repo, _, _ in sources}) == len(sources):
+            assert serial == [p for p in whole if p.family == family], family
+            compared += 1
         threaded = scan_family(paths, family, stamps=True, workers=4)
         assert threaded == serial and threaded.problems == serial.problems, family
+    assert compared
+
+
+def test_a_family_directory_hides_its_combined_files_from_a_solve(tmp_path: Path) -> None:
+    """rez's solver finds a family directory before ``<family>.py``, and ``.py`` before
+    ``.yaml`` (its ``_get_family``); the listing of the whole repository shows them all."""
+    from rez.packages import iter_packages
+    from rezsnap.scanner import scan_family
+
+    (tmp_path / "foo" / "1").mkdir(parents=True)
+    (tmp_path / "foo" / "1" / "package.py").write_text("name = 'foo'\nversion = '1'\n")
+    (tmp_path / "foo.py").write_text("name = 'foo'\nversions = ['2', '3']\n")
+    (tmp_path / "bar.py").write_text("name = 'bar'\nversions = ['5']\n")
+    (tmp_path / "bar.yaml").write_text("name: bar\nversions: ['6']\n")
+    for family, versions in (("foo", ["1"]), ("bar", ["5"])):
+        assert sorted(str(p.version) for p in iter_packages(family, paths=[str(tmp_path)])) == versions
+        assert [p.version for p in scan_family([str(tmp_path)], family)] == versions
+        assert [p.version for p in scan_family([str(tmp_path)], family, workers=2)] == versions
 
 
 @pytest.mark.parametrize("name", sorted(TREES))
