@@ -241,12 +241,12 @@ class LayeredLoader:
         from rezsnap.scanner import scan_family
 
         slow = self.slow
-        # once a slow file system is found (probed on the first family listed), the
-        # definition lookups overlap too
-        lookups = self._lookups() if slow and slow[0] else None
+        # the definition lookups overlap on threads, but where the file system is known to be
+        # local; the first family listed probes it (a few of its files, timed one by one)
+        lookups = self._lookups() if not slow or slow[0] else None
         listed = scan_family(self.paths, name, stamps=self._stamps, executor=lookups)
         if not slow and listed:
-            slow.append(stat_latency([p.path for p in listed if p.path]) > SLOW_STAT)
+            slow.append(stat_latency([p.path for p in listed if p.path], samples=5) > SLOW_STAT)
         rows = self._vouched_rows(name) if self._stamps and listed else {}
         found = []
         for package in listed:
