@@ -5,6 +5,8 @@ parser, the snapshot builder or tqdm (a ``rez env`` wrapper starts one per comma
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -200,3 +202,53 @@ def test_a_changed_refresh_by_the_program_equals_a_full_build(tmp_path: Path) ->
     full = tmp_path / "full.parquet"
     build_snapshot([str(repo)], full, progress=False)
     assert _same_snapshot(output, full)
+
+
+_LIBRARY_BUILD = """
+import json, os, sys
+import rezsnap
+report = rezsnap.build_snapshot([sys.argv[1]], sys.argv[2], previous=sys.argv[3] or None, progress=False,
+                                max_drop=0.5)
+imported = sorted(m for m in ("pyarrow", "pandas", "numpy") if m in sys.modules)
+import pandas  # the caller's process refuses nothing
+print(json.dumps([report.rows, report.unchanged, report.files_read, imported, pandas.FAKE]))
+"""
+
+
+def test_a_library_build_keeps_pyarrow_and_pandas_out_of_the_callers_process(tmp_path: Path) -> None:
+    """``rezsnap.build_snapshot()`` in a user's script, where pandas is installed: the build
+    that writes runs in a child interpreter of rezsnap's own (which keeps pandas out); the
+    caller's process imports neither pyarrow nor pandas for it, and may import pandas after.
+    A refresh that finds nothing changed stays in the caller's process; a failed child build
+    raises the caller's ``SnapshotError``, the previous file untouched."""
+    fake = tmp_path / "site" / "pandas"
+    fake.mkdir(parents=True)
+    marker = tmp_path / "pandas-imported"
+    (fake / "__init__.py").write_text(f"open({str(marker)!r}, 'a').close()\nFAKE = True\n")
+    repo = tmp_path / "repo"
+    for index in range(10):
+        (repo / f"lib{index}" / "1.0").mkdir(parents=True)
+        (repo / f"lib{index}" / "1.0" / "package.py").write_text(f"name = 'lib{index}'\nversion = '1.0'\n")
+    output = tmp_path / "out.parquet"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    script = tmp_path / "build.py"
+    script.write_text(_LIBRARY_BUILD)
+
+    def build(previous: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(script), str(repo), str(output), previous], env=env,
+                              capture_output=True, text=True, check=False, timeout=300)
+
+    full = build()
+    assert full.returncode == 0, full.stderr
+    assert json.loads(full.stdout.splitlines()[-1]) == [10, False, 10, [], True]
+    marker.unlink()  # imported by the script's own 'import pandas', after the build
+    assert rezsnap.read_snapshot(output).table.num_rows == 10
+    kept = build(str(output))
+    assert json.loads(kept.stdout.splitlines()[-1])[:3] == [10, True, 0]
+    marker.unlink()
+    before = output.read_bytes()
+    for index in range(6):  # more than half of the rows gone: the child refuses to write
+        shutil.rmtree(repo / f"lib{index}")
+    refused = build(str(output))
+    assert refused.returncode == 1 and "SnapshotError" in refused.stderr, refused.stderr
+    assert output.read_bytes() == before and not marker.exists()

@@ -55,6 +55,11 @@ def build_snapshot(
     - ``exec_fallback``: let rez's loader (which executes package code) load
       the files the static reader declines; off, they are ``source="error"`` rows.
 
+    Called from a process that has pandas installed but not imported (pyarrow would import
+    it, 250-340 ms), a build that writes runs in a child interpreter of rezsnap's own, as the
+    command line does, and its report or exception comes back here; not with ``workers=0``
+    or an ``executor``, which run in this process.
+
     - ``force``: write even when a package path is empty, or when the new snapshot
       would have fewer than ``1 - max_drop`` of the rows of the snapshot it replaces
       (an unmounted share, a typo: without it, both fail the build).
@@ -68,8 +73,15 @@ def build_snapshot(
     if not 0.0 <= max_drop <= 1.0:
         raise ValueError(f"max_drop must be between 0 and 1, not {max_drop}")
     guard = Guard(force, max_drop)
+    child = None
+    if executor is None and workers != 0:
+        from ._child import imports_ahead
+
+        if imports_ahead():
+            child = {"paths": paths, "output": output, "previous": previous, "workers": workers,
+                     "progress": progress, "exec_fallback": exec_fallback, "force": force, "max_drop": max_drop}
     with gc_paused():
-        return _run(paths, output, previous, workers, executor, progress, exec_fallback, guard)
+        return _run(paths, output, previous, workers, executor, progress, exec_fallback, guard, child)
 
 
 def _run(
@@ -81,13 +93,18 @@ def _run(
     progress: bool | Literal["always"],
     exec_fallback: bool,
     guard: Guard,
+    child: dict[str, object] | None = None,
 ) -> SnapshotReport:
+    """``child``: where the build is to write, it runs in a child interpreter with these
+    arguments (``_child.py``: the caller's process would import pandas through pyarrow)."""
     started = time.perf_counter()
     package_paths = normalise_paths(paths)
     check_package_paths(package_paths, guard)
     options = {"exec_fallback": bool(exec_fallback)}
     report = SnapshotReport(os.path.abspath(os.fspath(output)), package_paths)
     remove_stale_temporaries(report.output)
+    if previous is None and child is not None:  # a full build writes for sure
+        return _built_in_child(child)
     try:
         # a refresh compares the observation first; a full build observes while it imports its writer
         state = ObservedState(package_paths, options, in_background=previous is None)
@@ -100,6 +117,8 @@ def _run(
             if keep_observed(report.previous, report.output, state, report):
                 report.seconds["check"] = report.seconds["total"] = time.perf_counter() - started
                 return report
+            if child is not None:  # something changed: the child walks, and writes if it must
+                return _built_in_child(child)
         _walk_and_write(package_paths, options, state, workers, executor, progress, guard, report, started)
     except SnapshotError:
         raise
@@ -145,6 +164,12 @@ def _walk_and_write(package_paths: list[str], options: dict[str, bool], state: O
         write_snapshot(scanned, package_paths, created, options, fingerprint, state, report.previous, pool,
                        executor is None and workers is None, progress, guard, report)
         report.seconds["load+write"] = time.perf_counter() - deciding
+
+
+def _built_in_child(arguments: dict[str, object]) -> SnapshotReport:
+    from ._child import build_in_child
+
+    return build_in_child(arguments)
 
 
 def _is_broken_pool(exc: BaseException) -> bool:
