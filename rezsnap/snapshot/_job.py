@@ -73,7 +73,7 @@ def build_snapshot(
     if not 0.0 <= max_drop <= 1.0:
         raise ValueError(f"max_drop must be between 0 and 1, not {max_drop}")
     guard = Guard(force, max_drop)
-    child = None
+    child: dict[str, object] | None = None
     if executor is None and workers != 0:
         from ._child import imports_ahead
 
