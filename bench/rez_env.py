@@ -1,9 +1,10 @@
-"""``rezsnap bench rez-env``: the real ``rez env REQ -- printenv REZ_USED_RESOLVE`` as whole
-processes, plain rez against rez with the integration enabled the documented way (the ``.pth``
-hook), alternating, on the same requests; plus one one-package request, repeated (the
-integration must never make a small ``rez env`` slower). Each pair of runs must print the
-same resolve and exit with the same code; the integration's statistics folder
-(``REZSNAP_STATS_DIR``) says how many solves rezsnap answered.
+"""``rezsnap bench rez-env``: the real ``rez env REQ -- printenv`` as whole processes, plain rez
+against rez with the integration enabled the documented way (the ``.pth`` hook), alternating,
+on the same requests; plus one one-package request, repeated (the integration must never make
+a small ``rez env`` slower). Each pair of runs is compared: the resolve (``REZ_USED_RESOLVE``),
+the whole environment the shell got (but what differs between any two runs of rez: its
+context files, the shell's start time, the resolve time) and the exit code; the
+integration's statistics folder (``REZSNAP_STATS_DIR``) says how many solves rezsnap answered.
 
 Under a studio's rezconfig file (``rezconfig=``) rez reads its ``packages_path`` there, and the
 snapshots cover some of those paths; ``bench_studio_configs`` builds the configurations of
@@ -29,8 +30,23 @@ from .rez_reference import isolated_rez_environ, require_rez
 __all__ = ["bench_rez_env", "bench_studio_configs"]
 
 
+#: What differs between any two runs of rez itself: the context's files, the shell's start and
+#: the resolve time (``rez env`` without ``--time`` resolves "now")
+_VOLATILE = ("REZ_CONTEXT_FILE", "REZ_RXT_FILE", "REZ_SHELL_INIT_TIMESTAMP", "REZ_USED_TIMESTAMP")
+
+
+def _environment(printed: bytes) -> dict[bytes, bytes]:
+    """The variables ``printenv`` printed, but the volatile ones and rezsnap's own settings."""
+    found = {}
+    for line in printed.splitlines():
+        name, _, value = line.partition(b"=")
+        if name.decode(errors="replace") not in _VOLATILE and not name.startswith(b"REZSNAP_"):
+            found[name] = value
+    return found
+
+
 class _Runner:
-    """``rez env [args] REQ -- printenv REZ_USED_RESOLVE``, timed, its resolve kept."""
+    """``rez env [args] REQ -- printenv``, timed, what it printed kept."""
 
     def __init__(self, scratch: str, env_args: Sequence[str] = ()) -> None:
         self.rez = str(Path(sys.executable).with_name("rez"))
@@ -38,29 +54,32 @@ class _Runner:
         self.env_args = list(env_args)
 
     def __call__(self, request: list[str], env: dict[str, str]) -> tuple[float, int, bytes]:
-        seconds, code = timed_process([self.rez, "env", *self.env_args, *request, "--", "printenv",
-                                       "REZ_USED_RESOLVE"], env, timeout=600, output=self.output)
+        seconds, code = timed_process([self.rez, "env", *self.env_args, *request, "--", "printenv"], env,
+                                      timeout=600, output=self.output)
         return seconds, code, Path(self.output).read_bytes()
 
 
 def _alternating(run: _Runner, requests: list[list[str]], plain: dict[str, str], ours: dict[str, str]
-                 ) -> tuple[list[float], list[float], int, int]:
-    rez_times, our_times, codes_differ, resolves_differ = [], [], 0, 0
+                 ) -> tuple[list[float], list[float], int, int, int]:
+    rez_times, our_times, codes_differ, resolves_differ, environments_differ = [], [], 0, 0, 0
     for request in requests:  # alternating, request by request
         seconds, code, theirs = run(request, plain)
         rez_times.append(seconds)
         seconds, our_code, printed = run(request, ours)
         our_times.append(seconds)
         codes_differ += code != our_code
-        resolves_differ += theirs != printed
-    return rez_times, our_times, codes_differ, resolves_differ
+        their_environment, our_environment = _environment(theirs), _environment(printed)
+        resolves_differ += their_environment.get(b"REZ_USED_RESOLVE") != our_environment.get(b"REZ_USED_RESOLVE")
+        environments_differ += their_environment != our_environment
+    return rez_times, our_times, codes_differ, resolves_differ, environments_differ
 
 
-def _total(task: str, measured: tuple[list[float], list[float], int, int], stats: str | None = None) -> Comparison:
-    rez_times, our_times, codes_differ, resolves_differ = measured
+def _total(task: str, measured: tuple[list[float], list[float], int, int, int], stats: str | None = None
+           ) -> Comparison:
+    rez_times, our_times, codes_differ, resolves_differ, environments_differ = measured
     comparison = Comparison(task, Timing("rez", (sum(rez_times),)), Timing("rezsnap", (sum(our_times),)))
     comparison.details.update(requests=len(rez_times), exit_codes_differ=codes_differ,
-                              resolves_differ=resolves_differ,
+                              resolves_differ=resolves_differ, environments_differ=environments_differ,
                               per_request_rez_s=rez_times, per_request_rezsnap_s=our_times)
     if stats is not None and os.path.isdir(stats):
         summary = summarise(stats)

@@ -22,12 +22,14 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     monkeypatch.setenv("REZSNAP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-@pytest.mark.parametrize("stage", ["scan", "parse", "snapshot", "solve", "paths", "nightly"])
+@pytest.mark.parametrize("stage", ["scan", "parse", "snapshot", "solve", "paths", "nightly", "rez-env"])
 def test_each_stage_reports_rez_and_rezsnap_with_a_ratio(stage: str, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("rez")
     argv = ["bench", stage, "--dataset", "synthetic-2k", "--json", "--repeat", "1"]
     if stage in ("solve", "paths"):
         argv += ["--sample", "4"]
+    if stage == "rez-env":
+        argv += ["--sample", "3"]
     assert main(argv) == 0
     comparisons = json.loads(capsys.readouterr().out)
     for comparison in comparisons:
@@ -47,8 +49,11 @@ def test_each_stage_reports_rez_and_rezsnap_with_a_ratio(stage: str, capsys: pyt
         assert details["rezsnap_packages_loaded"] > 0 and details["rez_packages_loaded"] > 0
     if stage == "parse":
         assert details["rezsnap_batched_us_per_file"] > 0 and details["rezsnap_per_file_us_per_file"] > 0
-    if stage == "nightly":  # whole processes: full build, no-change refresh, scan
-        assert len(comparisons) == 3 and 0 < comparisons[1]["details"]["refresh_share_of_full_process"] < 1
+    if stage == "nightly":  # whole processes: full build, no-change refresh, scan, the library's build and scan
+        assert len(comparisons) == 5 and 0 < comparisons[1]["details"]["refresh_share_of_full_process"] < 1
+    if stage == "rez-env":  # the real rez env, both ways: the same resolves, environments and exit codes
+        assert details["requests"] == 3 and details["answered_by_rezsnap"] == 3
+        assert details["exit_codes_differ"] == details["resolves_differ"] == details["environments_differ"] == 0
 
 
 def test_version_stage_and_a_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -165,7 +165,8 @@ def _detail_lines(d: dict[str, Any]) -> list[str]:
                      f"{d['identical']}/{d['requests']} identical results")
     if "exit_codes_differ" in d:
         lines.append(f"exit codes that differ from rez's: {d['exit_codes_differ']}, "
-                     f"resolves that differ: {d['resolves_differ']}")
+                     f"resolves that differ: {d['resolves_differ']}, "
+                     f"environments that differ: {d.get('environments_differ', 'not compared')}")
     if "answered_by_rezsnap" in d:
         lines.append(f"answered by rezsnap: {d['answered_by_rezsnap']} of {d['solves']} solves "
                      f"(families read live: {d['live_families']}; rez's: {d['rez_reasons'] or 'none'})")

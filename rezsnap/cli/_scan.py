@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
-from rezsnap.model import ScannedPackage
+from rezsnap.model import PackageKind, ScannedPackage
 from rezsnap.scanner import scan_rendered, scan_repo
 
 from ._common import EXIT_FAILED, EXIT_OK, problem_text, show_progress, source_paths
@@ -19,22 +19,22 @@ __all__ = ["json_text", "scan_command"]
 
 def _json_lines(packages: Iterable[ScannedPackage]) -> Iterator[str]:
     """``json.dumps`` of each package's record, and a newline, built from json's own string
-    encoder: an encoder run per package would cost more than the walk. The fields shared by
-    many packages (family, repo, format, kind) are encoded once each."""
-    shared: dict[object, str] = {None: "null"}
+    encoder: an encoder run per package would cost more than the walk. What the packages of
+    one family share (family, format, repo, kind) is encoded once, into the text around
+    the version and the path."""
+    encode = encode_basestring_ascii
+    shared: tuple[object, ...] = ()
+    head = middle = tail = ""
     for package in packages:
-        family, repo, fmt, kind = package.family, package.repo, package.format, package.kind
-        family_text = shared.get(family) or shared.setdefault(family, encode_basestring_ascii(family))
-        repo_text = shared.get(repo) or shared.setdefault(repo, encode_basestring_ascii(repo))
-        format_text = shared.get(fmt) or shared.setdefault(fmt, encode_basestring_ascii(fmt))  # type: ignore[arg-type]
-        kind_text = shared.get(kind) or shared.setdefault(kind, encode_basestring_ascii(kind.value))
-        path = package.path
-        path_text = "null" if path is None else encode_basestring_ascii(path)
-        uri = package.uri
-        uri_text = path_text if uri is path else ("null" if uri is None else encode_basestring_ascii(uri))
-        yield (f'{{"family": {family_text}, "version": {encode_basestring_ascii(package.version)}, '
-               f'"format": {format_text}, "path": {path_text}, "repo": {repo_text}, "kind": {kind_text}, '
-               f'"uri": {uri_text}}}\n')
+        family, version, fmt, path, repo, kind = package[:6]
+        if shared != (family, fmt, repo, kind):
+            shared = (family, fmt, repo, kind)
+            head = f'{{"family": {encode(family)}, "version": '
+            middle = f', "format": {"null" if fmt is None else encode(fmt)}, "path": '
+            tail = f', "repo": {encode(repo)}, "kind": {encode(kind.value)}, "uri": '
+        path_text = "null" if path is None else encode(path)
+        uri_text = encode(f"{path}<{version}>") if kind is PackageKind.COMBINED else path_text
+        yield f"{head}{encode(version)}{middle}{path_text}{tail}{uri_text}}}\n"
 
 
 def json_text(packages: list[ScannedPackage]) -> str:
