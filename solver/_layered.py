@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -101,6 +102,7 @@ PREFETCH_THREADS: Final = NETWORK_THREADS
 _NAME_END: Final = re.compile(r"[-@#=<>]")
 #: The family a requirement text names ("" for conflicts, weak and ephemeral ones), by text
 _NAMES: dict[str, str] = {}
+_NAMES_MAX: Final = 200_000
 
 
 class LayeredLoader:
@@ -165,10 +167,10 @@ class LayeredLoader:
         first (the order a solve meets them)."""
         snapshots = list({id(s): s for s in self._cover_of.values() if s is not None}.values())
         order: list[str] = []
-        queue = [name for name in names if name not in self._expanded]
+        queue = deque(name for name in names if name not in self._expanded)
         self._expanded.update(queue)
         while queue:
-            name = queue.pop(0)
+            name = queue.popleft()
             order.append(name)
             for snapshot in snapshots:
                 rows = snapshot.rows(name)
@@ -213,6 +215,8 @@ class LayeredLoader:
         for text in texts:
             name = names.get(text)
             if name is None:
+                if len(names) >= _NAMES_MAX:
+                    names.clear()
                 name = names[text] = "" if text[:1] in "!~." else _NAME_END.split(text, 1)[0]
             found.add(name)
         found.discard("")
