@@ -229,14 +229,18 @@ def memcached() -> Iterator[str]:
         yield address
 
 
-def test_memcached_stores_and_serves_a_rezsnap_solve(hook: None, memcached: str, rez_bench: tuple[Any, Path]) -> None:
+@pytest.mark.parametrize(("which", "network"), [(2, ""), (3, "1")])
+def test_memcached_stores_and_serves_a_rezsnap_solve(hook: None, memcached: str, rez_bench: tuple[Any, Path],
+                                                     which: int, network: str) -> None:
     """rez's resolve cache sits in front of the patched solve: the first run is solved by
-    rezsnap and cached, the repeat comes from memcached (no solve at all), both as rez."""
+    rezsnap and cached, the repeat comes from memcached (no solve at all), both as rez.
+    ``network``: as on a network file system, where rez's loader runs on threads (its package
+    files cached in memcached too) before rez asks."""
     dataset, snapshot = rez_bench
     paths = [str(dataset.path)]
-    request = _requests(rez_bench)[2]
+    request = _requests(rez_bench)[which]  # each case its own request: the cache is shared
     args = ["env", *request, "--", *_PRINT_ENV]
-    cache = {"REZ_MEMCACHED_URI": memcached, "REZ_RESOLVE_CACHING": "1"}
+    cache = {"REZ_MEMCACHED_URI": memcached, "REZ_RESOLVE_CACHING": "1", "REZSNAP_NETWORK_FS": network}
     plain = _rez(args, paths, None)
     first = _rez(args, paths, snapshot, **cache)
     repeat = _rez(args, paths, snapshot, **cache)
