@@ -30,6 +30,7 @@ __all__ = [
     "FamilyDraft",
     "Row",
     "definition_file",
+    "definition_rows",
     "list_combined_family",
     "list_directory_family",
     "resolve_definitions",
@@ -173,18 +174,32 @@ def _resolve_open(
     stamps: bool,
     problems: list[ScanProblem],
 ) -> list[Row]:
-    rows: list[Row] = []
     # fast path: one stat for the common layout, kept as the file's stamp
-    for name, stamp in zip(names, package_py_stamps(fd, names)):
+    return definition_rows(family_path, family, names, package_py_stamps(fd, names), building, stamps, problems)
+
+
+def definition_rows(
+    family_path: str,
+    family: str,
+    names: list[str],
+    found: list[tuple[int, int, int] | None],
+    building: frozenset[str],
+    stamps: bool,
+    problems: list[ScanProblem],
+) -> list[Row]:
+    """The rows of version directories ``names`` in order, ``found`` being the stamp of each
+    one's regular ``package.py`` (None: looked at closer here, ``package.yaml`` or none)."""
+    rows: list[Row] = []
+    for name, stamp in zip(names, found):
         if stamp is not None:
             rows.append((name, "py", stamp if stamps else None))
             continue
-        found = definition_file(family_path + _SEP + name, problems, family)
-        if found is None:
+        definition = definition_file(family_path + _SEP + name, problems, family)
+        if definition is None:
             if name not in building:  # else still being built (or a failed release): hidden
                 rows.append((name, None, None))
             continue
-        fmt, info = found
+        fmt, info = definition
         rows.append((name, fmt, (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if stamps else None))
     return rows
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
+from rezsnap._compiled import compiled_module
 from rezsnap._io import NETWORK_THREADS, SLOW_STAT, stat_latency
 from rezsnap._names import is_valid_package_name
 from rezsnap._pool import cpu_count, pmap, shared_process_pool
@@ -18,9 +19,11 @@ from ._families import (
     NO_VERSION,
     FamilyDraft,
     Row,
+    definition_rows,
     list_combined_family,
     list_directory_family,
     resolve_definitions,
+    version_sort_key,
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
 from ._paths import PathArg, normalise_paths, repository_location
@@ -219,7 +222,10 @@ def scan_repo(
     """
     problems: list[ScanProblem] = []
     refs = _families_of(paths, workers, problems)
-    drafts = _on_a_pool(refs, workers, executor, lambda size, chosen: _walk(refs, size, chosen, progress, stamps))
+    if _compiled_here(refs, workers, executor):
+        drafts = _compiled_walk(refs, stamps, progress)
+    else:
+        drafts = _on_a_pool(refs, workers, executor, lambda size, chosen: _walk(refs, size, chosen, progress, stamps))
     packages, met = _expanded(refs, drafts)
     return ScanResult(packages, problems + met)
 
@@ -253,7 +259,11 @@ def scan_rendered(
     ``scan_repo``."""
     problems: list[ScanProblem] = []
     refs = _families_of(paths, workers, problems)
-    units = _on_a_pool(refs, workers, executor, lambda size, chosen: _render_all(refs, size, chosen, progress, render))
+    if _compiled_here(refs, workers, executor):  # one batch: this process lists and renders
+        units = [_rendered(refs, _compiled_walk(refs, False, progress), render)]
+    else:
+        units = _on_a_pool(refs, workers, executor,
+                           lambda size, chosen: _render_all(refs, size, chosen, progress, render))
     texts, count, families = [], 0, set()
     for text, listed, keys, met in units:
         texts.append(text)
@@ -291,6 +301,45 @@ def _on_a_pool(refs: list[FamilyRef], workers: int | None, executor: Executor | 
 
 
 _NO_LIMIT: Final = 1 << 62
+
+_family_versions: Final = getattr(compiled_module("rezsnap.scanner._cwalk"), "family_versions", None)
+#: Threads of the compiled walk on a local disk: the calls are the kernel's work, without the GIL
+#: (as the observation's, ``_observe.LOCAL_OBSERVING_THREADS``).
+COMPILED_WALK_THREADS: Final = 8
+
+
+def _compiled_here(refs: list[FamilyRef], workers: int | None, executor: Executor | None) -> bool:
+    """Whether the walk ``workers=None`` picks is the compiled one: where the compiled module
+    is there and the file system is a local one (a network one gets threads, which overlap
+    its latencies in slices of big families; ``_auto_executor``)."""
+    return (_family_versions is not None and workers is None and executor is None and bool(refs)
+            and stat_latency([ref.path for ref in refs]) <= SLOW_STAT)
+
+
+def _compiled_walk(refs: list[FamilyRef], stamps: bool, progress: bool) -> list[FamilyDraft]:
+    """The families listed in this process by the compiled walk (``_cwalk.family_versions``:
+    the folders listed and each version's ``package.py`` looked up on threads, without the
+    GIL), which applies ``_list_open_family``'s rules to folders of the plain layout; the
+    others (a link, an odd entry, an unversioned or combined family, an error to report) by
+    the Python walk. The versions are put in rez's order and their definitions found here."""
+    assert _family_versions is not None
+    with progress_bar(len(refs), progress, unit="family", desc="scan") as bar:
+        listed = iter(_family_versions([ref.path for ref in refs if ref.fmt is None], COMPILED_WALK_THREADS))
+        drafts: list[FamilyDraft] = []
+        for ref in refs:
+            found = next(listed) if ref.fmt is None else None
+            if found is None:
+                drafts += _list_unit(([ref], _NO_LIMIT, stamps))
+                continue
+            names, building, found_stamps = found
+            ordered = sorted(zip(map(version_sort_key, names), names, found_stamps))  # the keys are unique
+            problems: list[ScanProblem] = []
+            markers = frozenset(building)
+            rows = definition_rows(ref.path, ref.name, [name for _, name, _ in ordered],
+                                   [stamp for _, _, stamp in ordered], markers, stamps, problems)
+            drafts.append(FamilyDraft(PackageKind.DIRECTORY, rows, [], markers, problems))
+        bar.update(len(refs))
+    return drafts
 
 
 def _walk(

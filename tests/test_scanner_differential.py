@@ -39,6 +39,7 @@ def test_same_packages_as_rez(name: str, tmp_path: Path, rez_listing: Any) -> No
     listing = rez_listing(paths)
     result = scan_repo(paths, workers=0)
     assert _ours(result) == _rez(listing)
+    assert _ours(scan_repo(paths)) == _rez(listing)  # the default: the compiled walk where it is built
     problem_paths = {p.path for p in result.problems}
     for family, uri, message in listing["errors"]:
         assert uri in problem_paths, f"rez failed on {family} ({message}); we must report it"
@@ -51,7 +52,10 @@ def test_parallel_equals_serial(name: str, tmp_path: Path) -> None:
     paths = TREES[name](tmp_path)
     serial = scan_repo(paths, workers=0)
     assert scan_repo(paths, workers=4) == serial
-    assert scan_repo(paths) == serial
+    default = scan_repo(paths)  # on a local disk: the compiled walk (``_cwalk.family_versions``) where it is built
+    assert default == serial and default.problems == serial.problems
+    stamped = scan_repo(paths, workers=0, stamps=True)
+    assert scan_repo(paths, stamps=True) == stamped  # the stamps too: a tuple field
     with ThreadPoolExecutor(3) as threads:
         assert scan_repo(paths, executor=threads) == serial
     with ProcessPoolExecutor(2) as processes:
