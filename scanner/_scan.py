@@ -222,10 +222,8 @@ def scan_repo(
     """
     problems: list[ScanProblem] = []
     refs = _families_of(paths, workers, problems)
-    if _compiled_here(refs, workers, executor):
-        drafts = _compiled_walk(refs, stamps, progress)
-    else:
-        drafts = _on_a_pool(refs, workers, executor, lambda size, chosen: _walk(refs, size, chosen, progress, stamps))
+    drafts = _on_a_pool(refs, workers, executor, lambda size, chosen: _walk(refs, size, chosen, progress, stamps),
+                        lambda: _compiled_walk(refs, stamps, progress))
     packages, met = _expanded(refs, drafts)
     return ScanResult(packages, problems + met)
 
@@ -259,11 +257,8 @@ def scan_rendered(
     ``scan_repo``."""
     problems: list[ScanProblem] = []
     refs = _families_of(paths, workers, problems)
-    if _compiled_here(refs, workers, executor):  # one batch: this process lists and renders
-        units = [_rendered(refs, _compiled_walk(refs, False, progress), render)]
-    else:
-        units = _on_a_pool(refs, workers, executor,
-                           lambda size, chosen: _render_all(refs, size, chosen, progress, render))
+    units = _on_a_pool(refs, workers, executor, lambda size, chosen: _render_all(refs, size, chosen, progress, render),
+                       lambda: [_rendered(refs, _compiled_walk(refs, False, progress), render)])  # one batch, here
     texts, count, families = [], 0, set()
     for text, listed, keys, met in units:
         texts.append(text)
@@ -283,14 +278,18 @@ _Walked = TypeVar("_Walked")
 
 
 def _on_a_pool(refs: list[FamilyRef], workers: int | None, executor: Executor | None,
-               walk: Callable[[int, Executor | None], _Walked]) -> _Walked:
-    """``walk(threads, executor)`` on the executor given or chosen (``_auto_executor``)."""
+               walk: Callable[[int, Executor | None], _Walked], compiled: Callable[[], _Walked]) -> _Walked:
+    """``walk(threads, executor)`` on the executor given or chosen (``_auto_executor``), or, where
+    ``workers=None`` finds a local disk and the compiled walk is built, ``compiled()``."""
     pool_size = 0 if workers is None else workers
     try:
         with ExitStack() as stack:
             chosen = executor
             if executor is None and workers is None:
-                chosen = stack.enter_context(_auto_executor(refs))
+                slow = stat_latency([ref.path for ref in refs]) > SLOW_STAT  # probed once
+                if not slow and _family_versions is not None and refs:
+                    return compiled()
+                chosen = stack.enter_context(_auto_executor(refs, slow))
             return walk(pool_size, chosen)
     except (RuntimeError, OSError):  # BrokenProcessPool is a RuntimeError
         if executor is not None or workers is not None:
@@ -306,14 +305,6 @@ _family_versions: Final = getattr(compiled_module("rezsnap.scanner._cwalk"), "fa
 #: Threads of the compiled walk on a local disk: the calls are the kernel's work, without the GIL
 #: (as the observation's, ``_observe.LOCAL_OBSERVING_THREADS``).
 COMPILED_WALK_THREADS: Final = 8
-
-
-def _compiled_here(refs: list[FamilyRef], workers: int | None, executor: Executor | None) -> bool:
-    """Whether the walk ``workers=None`` picks is the compiled one: where the compiled module
-    is there and the file system is a local one (a network one gets threads, which overlap
-    its latencies in slices of big families; ``_auto_executor``)."""
-    return (_family_versions is not None and workers is None and executor is None and bool(refs)
-            and stat_latency([ref.path for ref in refs]) <= SLOW_STAT)
 
 
 def _compiled_walk(refs: list[FamilyRef], stamps: bool, progress: bool) -> list[FamilyDraft]:
@@ -438,11 +429,12 @@ def _is_process_pool(executor: Executor | None) -> bool:
 
 
 @contextmanager
-def _auto_executor(refs: Sequence[FamilyRef]) -> Iterator[Executor | None]:
-    """The pool ``workers=None`` picks by measuring the file system (see README, Performance)."""
-    # a network file system: threads. Local or cached: threads only add GIL contention
-    # there (measured 2.3x slower than serial), so processes
-    if stat_latency([ref.path for ref in refs]) > SLOW_STAT:
+def _auto_executor(refs: Sequence[FamilyRef], slow: bool) -> Iterator[Executor | None]:
+    """The pool ``workers=None`` picks on a ``slow`` (network) file system or a local one
+    without the compiled walk (docs/design.md, parallelism)."""
+    # a network file system: threads (a network one's latencies overlap in slices of big
+    # families). Local or cached: threads only add GIL contention there, so processes
+    if slow:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(DEFAULT_WORKERS) as threads:
