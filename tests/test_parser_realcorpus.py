@@ -61,3 +61,16 @@ def test_static_reads_equal_rez_and_cover_most_files(corpus: tuple[Path, dict[st
     assert not differs, differs[:5]
     share = read / (read + len(declined))
     assert share >= MIN_STATIC_SHARE, f"{share:.1%} read statically; declined e.g. {declined[:5]}"
+
+
+def test_the_listing_equals_rez_and_the_python_walk(corpus: tuple[Path, dict[str, Any]]) -> None:
+    """The default walk (compiled, on a local disk) lists the real files as rez does, and as
+    the Python walk does (packages, stamps, problems)."""
+    from rezsnap.bench.rez_reference import rez_enumerate
+
+    root, _ = corpus
+    default = scan_repo([str(root)], stamps=True)
+    serial = scan_repo([str(root)], workers=0, stamps=True)
+    assert default == serial and default.problems == serial.problems
+    theirs = sorted(tuple(row[:4]) for row in rez_enumerate([str(root)]))
+    assert sorted((p.family, p.version, p.format, p.path) for p in default) == theirs
