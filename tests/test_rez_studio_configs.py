@@ -45,13 +45,15 @@ def configured(studio_with_snapshot: Any, tmp_path_factory: pytest.TempPathFacto
     return studio, {c.name: c for c in configs}
 
 
-def _rez(config: StudioConfig, args: list[str], stats: Path | None) -> subprocess.CompletedProcess[str]:
+def _rez(config: StudioConfig, args: list[str], stats: Path | None, network: str = "") -> subprocess.CompletedProcess[str]:
+    """``network="1"``: as on a network file system (families listed ahead of the solver, the
+    resolved definitions loaded by rez's loader on threads)."""
     env = config.environ(_ISOLATED)
     if stats is not None:
         from os import pathsep
 
         env.update(REZSNAP_SNAPSHOT=pathsep.join(config.snapshots), REZSNAP_REZ_BUDGET="0",
-                   REZSNAP_STATS_DIR=str(stats))
+                   REZSNAP_STATS_DIR=str(stats), REZSNAP_NETWORK_FS=network)
     return subprocess.run([_REZ, *args], env=env, check=False, capture_output=True, text=True, timeout=300)
 
 
@@ -66,9 +68,10 @@ CONFIGS = ["local-absent", "local-empty", "local-dev", "two-repos-one-snapshot",
            "two-repos-two-snapshots", "releases-after-snapshot", "time", "paths", "nl"]
 
 
-@pytest.mark.parametrize("name", CONFIGS)
+@pytest.mark.parametrize(("name", "network"), [(name, "") for name in CONFIGS] + [
+    (name, "1") for name in ("local-dev", "two-repos-snapshot-of-one", "releases-after-snapshot")])
 def test_rez_env_under_a_studio_configuration(hook: None, configured: tuple[Any, dict[str, StudioConfig]],
-                                              name: str, tmp_path: Path) -> None:
+                                              name: str, network: str, tmp_path: Path) -> None:
     studio, configs = configured
     config = configs[name]
     requests = studio.requests[::10] + studio.failing_requests[:1]
@@ -78,7 +81,7 @@ def test_rez_env_under_a_studio_configuration(hook: None, configured: tuple[Any,
     for request in requests:
         args = ["env", *config.env_args, *request, "--", "printenv", "REZ_USED_RESOLVE"]
         theirs = _rez(config, args, None)
-        ours = _rez(config, args, stats)
+        ours = _rez(config, args, stats, network)
         assert ours.returncode == theirs.returncode, (request, theirs.stderr, ours.stderr)
         assert _same_text(ours.stdout) == _same_text(theirs.stdout), request
         assert _same_text(ours.stderr) == _same_text(theirs.stderr), request
@@ -140,8 +143,9 @@ def test_rez_exceptions_as_rez(hook: None, configured: tuple[Any, dict[str, Stud
     assert [s["answered_by"] for r in iter_records(str(stats)) if r for s in r["solves"]] == ["rezsnap"] * 2
 
 
+@pytest.mark.parametrize("network", ["", "1"])
 def test_filters_and_orderers_from_the_rezconfig_and_the_command_line(
-        hook: None, configured: tuple[Any, dict[str, StudioConfig]], tmp_path: Path) -> None:
+        hook: None, configured: tuple[Any, dict[str, StudioConfig]], tmp_path: Path, network: str) -> None:
     """A studio's rezconfig with ``package_filter`` and ``package_orderers``, and ``rez env
     --exclude``, ``--include``, ``--no-filters``, ``--time``: answered by rezsnap, as rez."""
     from collections import Counter
@@ -170,7 +174,7 @@ def test_filters_and_orderers_from_the_rezconfig_and_the_command_line(
                   ["--no-filters"], ["--time", str(stamps[len(stamps) // 2])]):
         for request in studio.requests[::12]:
             args = ["env", *extra, *request, "--", "printenv", "REZ_USED_RESOLVE"]
-            theirs, ours = _rez(config, args, None), _rez(config, args, stats)
+            theirs, ours = _rez(config, args, None), _rez(config, args, stats, network)
             assert ours.returncode == theirs.returncode, (extra, request, theirs.stderr, ours.stderr)
             assert _same_text(ours.stdout) == _same_text(theirs.stdout), (extra, request)
             assert _same_text(ours.stderr) == _same_text(theirs.stderr), (extra, request)
