@@ -7,6 +7,11 @@
  * then looks closer (`package.yaml`, problems to report). It only saves the interpreter's
  * work around each call (building an `os.stat_result`), and lets the stats of one thread
  * overlap another's Python.
+ *
+ * `family_versions(paths, threads)` is the default walk of a local disk (`_scan._compiled_walk`):
+ * it lists many family folders on threads, applies `_list_open_family`'s rules to those of
+ * the plain layout and looks up their versions' `package.py`; every other folder is left to
+ * the Python walk, which is also its twin where this module is not built.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
