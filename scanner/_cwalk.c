@@ -10,8 +10,9 @@
  *
  * `family_versions(paths, threads)` is the default walk of a local disk (`_scan._compiled_walk`):
  * it lists many family folders on threads, applies `_list_open_family`'s rules to those of
- * the plain layout and looks up their versions' `package.py`; every other folder is left to
- * the Python walk, which is also its twin where this module is not built.
+ * the plain layout, looks up their versions' `package.py` and puts the versions in rez's order
+ * (`_families.version_sort_key`'s bytes, built here); every other folder is left to the Python
+ * walk, which is also its twin where this module is not built.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -196,6 +197,129 @@ static void list_versions(const char *path, Versions *out) {
     out->plain = plain;
 }
 
+/* ---- rez's version order: `_families.version_sort_key` for an ASCII name ---- */
+
+typedef struct {
+    unsigned char *bytes;
+    size_t length, capacity;
+} Key;
+
+static int key_put(Key *key, const void *data, size_t size) {
+    if (key->length + size > key->capacity) {
+        size_t capacity = key->capacity ? key->capacity : 64;
+        while (capacity < key->length + size) capacity *= 2;
+        unsigned char *grown = realloc(key->bytes, capacity);
+        if (grown == NULL) return -1;
+        key->bytes = grown;
+        key->capacity = capacity;
+    }
+    memcpy(key->bytes + key->length, data, size);
+    key->length += size;
+    return 0;
+}
+
+static int key_byte(Key *key, unsigned char byte) { return key_put(key, &byte, 1); }
+
+static int is_word(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* `Version`'s validity: word runs separated by exactly one other character each */
+static int is_valid_version(const char *text) {
+    size_t run = 0;
+    for (const char *c = text;; c++) {
+        if (*c == 0) return run > 0;
+        if (is_word(*c)) run++;
+        else if (run == 0) return 0;
+        else run = 0;
+    }
+}
+
+/* `packed_version_key(name) + name` (rezsnap/version/_version.py has the encoding), or
+ * `0x03 + name` for a name rez cannot parse: sorting by it is sorting by rez's order,
+ * equal versions by text. */
+static int sort_key(const char *name, Key *key) {
+    key->length = 0;
+    if (!is_valid_version(name)) return key_byte(key, 0x03) || key_put(key, name, strlen(name));
+    const char *c = name;
+    while (*c) {
+        if (!is_word(*c)) c++; /* a separator */
+        if (key_byte(key, 0x01)) return -1; /* a token starts */
+        while (is_word(*c)) {
+            const char *start = c;
+            if (is_digit(*c)) {
+                while (is_digit(*c)) c++;
+                const char *digits = start;
+                while (digits + 1 < c && *digits == '0') digits++;
+                size_t size = (size_t)(c - digits);
+                if (key_byte(key, 0x02)) return -1;
+                if (size < 0xff) {
+                    if (key_byte(key, (unsigned char)size)) return -1;
+                } else {
+                    unsigned char length[5] = {0xff, (unsigned char)(size >> 24), (unsigned char)(size >> 16),
+                                               (unsigned char)(size >> 8), (unsigned char)size};
+                    if (key_put(key, length, sizeof length)) return -1;
+                }
+                if (key_put(key, digits, size) || key_put(key, start, (size_t)(c - start)) || key_byte(key, 0)) return -1;
+            } else {
+                while (is_word(*c) && !is_digit(*c)) c++;
+                if (key_byte(key, 0x01) || key_put(key, start, (size_t)(c - start)) || key_byte(key, 0)) return -1;
+            }
+        }
+        if (key_byte(key, 0)) return -1; /* the token ends */
+    }
+    return key_byte(key, 0) || key_put(key, name, strlen(name));
+}
+
+typedef struct {
+    unsigned char *bytes;
+    size_t length;
+    size_t index;
+} Keyed;
+
+static int compare_keyed(const void *left, const void *right) {
+    const Keyed *a = left, *b = right;
+    int order = memcmp(a->bytes, b->bytes, a->length < b->length ? a->length : b->length);
+    if (order) return order;
+    return (a->length > b->length) - (a->length < b->length);
+}
+
+/* The versions in rez's order (the keys are unique: they end with the name); 0, or -1 where
+ * memory ran out (the caller leaves the family to the Python walk). */
+static int sort_versions(Versions *versions) {
+    size_t count = versions->count;
+    if (count < 2) return 0;
+    Keyed *keyed = calloc(count, sizeof(Keyed));
+    char **names = malloc(count * sizeof(char *));
+    Stamp *stamps = malloc(count * sizeof(Stamp));
+    int status = keyed && names && stamps ? 0 : -1;
+    Key key = {NULL, 0, 0};
+    for (size_t i = 0; status == 0 && i < count; i++) {
+        if (sort_key(versions->names[i], &key) != 0 || (keyed[i].bytes = malloc(key.length ? key.length : 1)) == NULL) {
+            status = -1;
+            break;
+        }
+        memcpy(keyed[i].bytes, key.bytes, key.length);
+        keyed[i].length = key.length;
+        keyed[i].index = i;
+    }
+    if (status == 0) {
+        qsort(keyed, count, sizeof(Keyed), compare_keyed);
+        for (size_t i = 0; i < count; i++) {
+            names[i] = versions->names[keyed[i].index];
+            stamps[i] = versions->stamps[keyed[i].index];
+        }
+        memcpy(versions->names, names, count * sizeof(char *));
+        memcpy(versions->stamps, stamps, count * sizeof(Stamp));
+    }
+    for (size_t i = 0; keyed != NULL && i < count; i++) free(keyed[i].bytes);
+    free(keyed);
+    free(names);
+    free(stamps);
+    free(key.bytes);
+    return status;
+}
+
 typedef struct {
     char **paths;
     Versions *found;
@@ -207,7 +331,9 @@ static void *list_some(void *argument) {
     for (;;) {
         size_t i = __atomic_fetch_add(&work->next, 1, __ATOMIC_RELAXED);
         if (i >= work->count) break;
-        list_versions(work->paths[i], &work->found[i]);
+        Versions *found = &work->found[i];
+        list_versions(work->paths[i], found);
+        if (found->plain && sort_versions(found) != 0) found->plain = 0;
     }
     return NULL;
 }
@@ -299,8 +425,8 @@ static PyMethodDef METHODS[] = {
      "package_py_stamps(fd, names) -> for each name, (mtime_ns, size, ctime_ns) of a regular"
      " name/package.py in the directory open as fd, or None."},
     {"family_versions", family_versions, METH_VARARGS,
-     "family_versions(paths, threads) -> for each family folder path, (version folders not ignored, as"
-     " listed; what .building<v> markers name; the (mtime_ns, size, ctime_ns) of each version's regular"
+     "family_versions(paths, threads) -> for each family folder path, (version folders not ignored, in"
+     " rez's version order (equal versions by name); what .building<v> markers name; the (mtime_ns, size, ctime_ns) of each version's regular"
      " package.py or None), or None where the folder is not of the plain layout (the Python walk lists"
      " it). The folders are listed on threads, without the GIL."},
     {NULL, NULL, 0, NULL},

@@ -23,7 +23,6 @@ from ._families import (
     list_combined_family,
     list_directory_family,
     resolve_definitions,
-    version_sort_key,
 )
 from ._fs import entry_is_dir, list_dir, utf8_problem
 from ._paths import PathArg, normalise_paths, repository_location
@@ -312,7 +311,7 @@ def _compiled_walk(refs: list[FamilyRef], stamps: bool, progress: bool) -> list[
     the folders listed and each version's ``package.py`` looked up on threads, without the
     GIL), which applies ``_list_open_family``'s rules to folders of the plain layout; the
     others (a link, an odd entry, an unversioned or combined family, an error to report) by
-    the Python walk. The versions are put in rez's order and their definitions found here."""
+    the Python walk. It also puts the versions in rez's order; their definitions are found here."""
     assert _family_versions is not None
     with progress_bar(len(refs), progress, unit="family", desc="scan") as bar:
         listed = iter(_family_versions([ref.path for ref in refs if ref.fmt is None], COMPILED_WALK_THREADS))
@@ -322,12 +321,10 @@ def _compiled_walk(refs: list[FamilyRef], stamps: bool, progress: bool) -> list[
             if found is None:
                 drafts += _list_unit(([ref], _NO_LIMIT, stamps))
                 continue
-            names, building, found_stamps = found
-            ordered = sorted(zip(map(version_sort_key, names), names, found_stamps))  # the keys are unique
+            names, building, found_stamps = found  # the names in rez's order
             problems: list[ScanProblem] = []
             markers = frozenset(building)
-            rows = definition_rows(ref.path, ref.name, [name for _, name, _ in ordered],
-                                   [stamp for _, _, stamp in ordered], markers, stamps, problems)
+            rows = definition_rows(ref.path, ref.name, names, found_stamps, markers, stamps, problems)
             drafts.append(FamilyDraft(PackageKind.DIRECTORY, rows, [], markers, problems))
         bar.update(len(refs))
     return drafts

@@ -179,6 +179,34 @@ def test_version_sort_key_orders_by_version_then_text_unparsable_last() -> None:
     assert sorted(names, key=version_sort_key) == sorted(names, key=tuple_key)
 
 
+def test_the_compiled_walk_orders_versions_as_rez(tmp_path: Path) -> None:
+    """The compiled walk sorts each family's versions itself (``_cwalk.c``'s twin of
+    ``version_sort_key``): the default scan of a local disk lists them in the Python walk's
+    order, which is rez's ``Version`` order, equal versions by text, unparsable names last."""
+    import random
+
+    from rez.version import Version as RezVersion
+
+    from rezsnap.version import is_valid_version
+
+    randomness = random.Random(7)
+    alphabet = "0123456789" * 3 + "abAB_.-+~"
+    names = {"1.0", "1-0", "01", "1", "001", "0", "00", "1.a", "1.A", "1._", "_", "10", "9", "1" * 255,
+             "0" * 254 + "7", "9" * 254, "not..valid", "-x", "1.0.", "x-", "1.0.beta", "1_0", "1a", "a1b22c333"}
+    while len(names) < 400:
+        names.add("".join(randomness.choice(alphabet) for _ in range(randomness.randint(1, 9))))
+    names.discard(".")
+    for name in names:
+        (tmp_path / "fam" / name).mkdir(parents=True)
+    paths = [str(tmp_path)]
+    listed = [p.version for p in scan_repo(paths)]  # on a local disk: the compiled walk where it is built
+    assert listed == [p.version for p in scan_repo(paths, workers=0)]
+    valid = [name for name in listed if is_valid_version(name)]
+    assert listed == valid + sorted(set(listed) - set(valid))  # rez cannot parse the rest: last, by text
+    order = sorted(valid, key=lambda name: (RezVersion(name), name))  # rez's order, ties by text
+    assert valid == order
+
+
 def test_repos_keep_their_order(tmp_path: Path) -> None:
     paths = TREES["s01_multiple_repos"](tmp_path)
     result = scan_repo(list(reversed(paths)), workers=0)
