@@ -11,4 +11,5 @@ setup(ext_modules=[
     # the walk's stat per version; a refresh's no-change check
     Extension("rezsnap.scanner._cwalk", ["scanner/_cwalk.c"], depends=["scanner/_stat_times.h"], optional=True),
     Extension("rezsnap.scanner._cobserve", ["scanner/_cobserve.c"], depends=["scanner/_stat_times.h"], optional=True),
+    Extension("rezsnap.cli._cjson", ["rezsnap/cli/_cjson.c"], optional=True),  # rezsnap scan --json's lines
 ])

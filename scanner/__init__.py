@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._scan import (
         DEFAULT_WORKERS,
         FamilyRef,
+        ListedFamily,
         RenderedScan,
         ScanResult,
         list_families,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_WORKERS",
     "FamilyRef",
+    "ListedFamily",
     "RenderedScan",
     "ScanResult",
     "is_valid_package_name",
@@ -48,6 +50,6 @@ __getattr__ = exports_on_first_use(__name__, {
     "version_sort_key": "rezsnap.scanner._families",
     "observe_repositories": "rezsnap.scanner._observe",
     "normalise_paths": "rezsnap.scanner._paths",
-    **dict.fromkeys(["DEFAULT_WORKERS", "FamilyRef", "RenderedScan", "ScanResult", "list_families", "scan_family",
-                     "scan_rendered", "scan_repo"], "rezsnap.scanner._scan"),
+    **dict.fromkeys(["DEFAULT_WORKERS", "FamilyRef", "ListedFamily", "RenderedScan", "ScanResult", "list_families",
+                     "scan_family", "scan_rendered", "scan_repo"], "rezsnap.scanner._scan"),
 })

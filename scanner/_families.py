@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Final, NamedTuple
 
 from rezsnap._io import read_regular_file_stat
@@ -189,6 +190,8 @@ def definition_rows(
 ) -> list[Row]:
     """The rows of version directories ``names`` in order, ``found`` being the stamp of each
     one's regular ``package.py`` (None: looked at closer here, ``package.yaml`` or none)."""
+    if None not in found:  # the common layout: every version has its package.py
+        return list(zip(names, repeat("py"), found if stamps else repeat(None)))
     rows: list[Row] = []
     for name, stamp in zip(names, found):
         if stamp is not None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # a serial walk imports no pool (rezsnap._pool)
 __all__ = [
     "DEFAULT_WORKERS",
     "FamilyRef",
+    "ListedFamily",
     "RenderedScan",
     "ScanResult",
     "list_families",
@@ -227,17 +228,36 @@ def scan_repo(
     return ScanResult(packages, problems + met)
 
 
-#: Renders a batch of packages (in scan order) as text; module-level, as it goes to the workers.
-Render = Callable[[list[ScannedPackage]], str]
+class ListedFamily(NamedTuple):
+    """One family of one package path as the walk listed it: the rows its packages are built
+    from (``scan_rendered`` hands these to its renderer, which may write the rows as they are
+    rather than build a ``ScannedPackage`` per version)."""
+
+    ref: FamilyRef
+    kind: PackageKind
+    rows: list[Row]  # (version directory name or versions entry, format, stamp), in rez's order
+
+    def packages(self) -> list[ScannedPackage]:
+        """The family's packages, as ``scan_repo`` lists them."""
+        return _packages(self.ref, self.kind, self.rows)
+
+
+#: Renders a batch of listed families (in scan order) as texts to write one after the other
+#: (a text per family: no batch-sized copy); module-level, as it goes to the workers.
+Render = Callable[[list[ListedFamily]], list[str]]
 
 
 class RenderedScan(NamedTuple):
-    """``scan_rendered``'s answer: the text, and what a summary of the scan says."""
+    """``scan_rendered``'s answer: the texts, and what a summary of the scan says."""
 
-    text: str
+    texts: list[str]  # in scan order: write them one after the other (``writelines``)
     packages: int
     families: int  # (package path, family) pairs that list at least one package
     problems: list[ScanProblem]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.texts)
 
 
 def scan_rendered(
@@ -248,23 +268,24 @@ def scan_rendered(
     executor: Executor | None = None,
     progress: bool = False,
 ) -> RenderedScan:
-    """The text of ``render`` over the packages ``scan_repo(paths)`` lists, rendered batch by
-    batch where the walk runs: on a process pool, each worker renders the families it
-    listed and only text comes back (``rezsnap scan --json``: its lines cost the parent
-    more than the walk's records). ``render`` must render a batch on its own (its texts are
-    joined in scan order) and be a module-level function. ``workers``, ``executor`` as in
-    ``scan_repo``."""
+    """The texts of ``render`` over the families ``scan_repo(paths)`` lists (``ListedFamily``:
+    their packages, in the walk's compact rows), rendered batch by batch where the walk runs:
+    on a process pool, each worker renders the families it listed and only text comes back
+    (``rezsnap scan --json``: its lines cost the parent more than the walk's records).
+    ``render`` must render a batch on its own (the texts of the batches follow each other in
+    scan order) and be a module-level function. ``workers``, ``executor`` as in ``scan_repo``."""
     problems: list[ScanProblem] = []
     refs = _families_of(paths, workers, problems)
     units = _on_a_pool(refs, workers, executor, lambda size, chosen: _render_all(refs, size, chosen, progress, render),
                        lambda: [_rendered(refs, _compiled_walk(refs, False, progress), render)])  # one batch, here
-    texts, count, families = [], 0, set()
-    for text, listed, keys, met in units:
-        texts.append(text)
+    texts: list[str] = []
+    count, families = 0, set()
+    for unit_texts, listed, keys, met in units:
+        texts += unit_texts
         count += listed
         families.update(keys)
         problems += met
-    return RenderedScan("".join(texts), count, len(families), problems)
+    return RenderedScan(texts, count, len(families), problems)
 
 
 def _families_of(paths: PathArg | Sequence[PathArg], workers: int | None, problems: list[ScanProblem]) -> list[FamilyRef]:
@@ -365,7 +386,7 @@ def _per_unit(task: Callable[[Any], _Found], refs: list[FamilyRef], arguments: t
     return found
 
 
-RenderedUnit = tuple[str, int, list[tuple[str, str]], list[ScanProblem]]
+RenderedUnit = tuple[list[str], int, list[tuple[str, str]], list[ScanProblem]]
 
 
 def _render_all(refs: list[FamilyRef], workers: int, executor: Executor | None, progress: bool,
@@ -385,9 +406,10 @@ def _render_unit(task: tuple[list[FamilyRef], Render]) -> RenderedUnit:
 
 
 def _rendered(refs: list[FamilyRef], drafts: list[FamilyDraft], render: Render) -> RenderedUnit:
-    packages, problems = _expanded(refs, drafts)
-    families = list(dict.fromkeys((p.repo, p.family) for p in packages))
-    return render(packages), len(packages), families, problems
+    listed = [ListedFamily(ref, draft.kind, draft.rows) for ref, draft in zip(refs, drafts)]
+    families = list(dict.fromkeys((ref.repo, ref.name) for ref, draft in zip(refs, drafts) if draft.rows))
+    problems = [problem for draft in drafts for problem in draft.problems]
+    return render(listed), sum(len(draft.rows) for draft in drafts), families, problems
 
 
 def _expanded(refs: list[FamilyRef], drafts: list[FamilyDraft]) -> tuple[list[ScannedPackage], list[ScanProblem]]:

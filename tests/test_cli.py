@@ -208,3 +208,33 @@ def test_scan_json_lines_are_json_dumps_of_the_record() -> None:
     expected = [json.dumps({"family": p.family, "version": p.version, "format": p.format, "path": p.path,
                             "repo": p.repo, "kind": p.kind.value, "uri": p.uri}) + "\n" for p in packages]
     assert list(_json_lines(packages)) == expected
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_scan_json_texts_of_listed_families_are_json_dumps_of_their_records(compiled: bool) -> None:
+    """``json_texts`` (what ``scan --json`` renders) writes a family directory's rows without a
+    record per package, in C where it is built: the same text as json.dumps of each package,
+    for names json escapes (quotes, backslashes, control characters, DEL, non-ASCII, surrogate
+    escapes, beyond the BMP), a version without a definition file and rez's dropped version."""
+    from rezsnap.scanner import FamilyRef, ListedFamily
+    from rezsnap.scanner._families import NO_VERSION
+
+    from rezsnap.cli import _scan as cli_scan
+    from rezsnap.model import PackageKind
+
+    if compiled and cli_scan._directory_lines is None:
+        pytest.skip("the compiled module is not built")
+    odd = ["1.0", 'q"uote', "back\\slash", "nl\n", "tab\t", "del\x7f", "\x01", "\u00e9t\u00e9", "\udcff1",
+           "\U0001f600", "~ ok", NO_VERSION, ""]
+    rows = [(name, fmt, None) for name in odd for fmt in ("py", "yaml", None)]
+    families = [ListedFamily(FamilyRef(location, repo, name, None), PackageKind.DIRECTORY, rows)
+                for location, repo, name in (("/r", "/r", "fam"), ('/r\u00e9"', "~/r\\x", "f\udcff"))]
+    families.append(ListedFamily(FamilyRef("/r", "/r", "combo", "py"), PackageKind.COMBINED, [("1", "py", None)]))
+    families.append(ListedFamily(FamilyRef("/r", "/r", "solo", None), PackageKind.UNVERSIONED, [("", "yaml", None)]))
+    packages = [package for family in families for package in family.packages()]
+    expected = "".join(json.dumps({"family": p.family, "version": p.version, "format": p.format, "path": p.path,
+                                   "repo": p.repo, "kind": p.kind.value, "uri": p.uri}) + "\n" for p in packages)
+    with pytest.MonkeyPatch.context() as patch:
+        if not compiled:
+            patch.setattr(cli_scan, "_directory_lines", None)
+        assert "".join(cli_scan.json_texts(families)) == expected

@@ -103,6 +103,10 @@ def test_a_family_directory_hides_its_combined_files_from_a_solve(tmp_path: Path
         assert [p.version for p in scan_family([str(tmp_path)], family, workers=2)] == versions
 
 
+def _summary(rendered: Any) -> tuple[Any, ...]:
+    return rendered.text, rendered.packages, rendered.families, rendered.problems
+
+
 @pytest.mark.parametrize("name", sorted(TREES))
 def test_rendered_scan_equals_the_scan_rendered(name: str, tmp_path: Path) -> None:
     """``scan_rendered`` (``rezsnap scan --json``: each worker renders what it listed) gives
@@ -111,29 +115,33 @@ def test_rendered_scan_equals_the_scan_rendered(name: str, tmp_path: Path) -> No
 
     from rezsnap.scanner import scan_rendered
 
-    from rezsnap.cli._scan import json_text
+    from rezsnap.cli import _scan as cli_scan
+    from rezsnap.cli._scan import json_lines, json_texts
 
     paths = TREES[name](tmp_path)
     whole = scan_repo(paths, workers=0)
-    expected = (json_text(whole), len(whole), len({(p.repo, p.family) for p in whole}), whole.problems)
-    assert tuple(scan_rendered(paths, json_text, workers=0)) == expected
-    assert tuple(scan_rendered(paths, json_text, workers=4)) == expected
-    assert tuple(scan_rendered(paths, json_text)) == expected
+    expected = (json_lines(whole), len(whole), len({(p.repo, p.family) for p in whole}), whole.problems)
+    assert _summary(scan_rendered(paths, json_texts, workers=0)) == expected
+    with pytest.MonkeyPatch.context() as patch:  # the Python twin of the compiled lines
+        patch.setattr(cli_scan, "_directory_lines", None)
+        assert _summary(scan_rendered(paths, json_texts)) == expected
+    assert _summary(scan_rendered(paths, json_texts, workers=4)) == expected
+    assert _summary(scan_rendered(paths, json_texts)) == expected
     with ThreadPoolExecutor(3) as threads:
-        assert tuple(scan_rendered(paths, json_text, executor=threads)) == expected
+        assert _summary(scan_rendered(paths, json_texts, executor=threads)) == expected
     with ProcessPoolExecutor(2) as processes:
-        assert tuple(scan_rendered(paths, json_text, executor=processes)) == expected
+        assert _summary(scan_rendered(paths, json_texts, executor=processes)) == expected
 
 
 def test_rendered_scan_of_many_families_on_the_shared_pool(rez_bench: tuple[Any, Path]) -> None:
     from rezsnap.scanner import scan_rendered
 
-    from rezsnap.cli._scan import json_text
+    from rezsnap.cli._scan import json_lines, json_texts
 
     dataset, _ = rez_bench
     whole = scan_repo([str(dataset.path)], workers=0)
-    rendered = scan_rendered([str(dataset.path)], json_text)  # 1,266 families: the process pool
-    assert rendered.text == json_text(whole) and rendered.packages == len(whole) == 18226
+    rendered = scan_rendered([str(dataset.path)], json_texts)  # 1,266 families: the compiled walk, or processes
+    assert rendered.text == json_lines(whole) and rendered.packages == len(whole) == 18226
     assert rendered.families == 1266 and rendered.problems == whole.problems
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from argparse import Namespace
 from collections.abc import Iterable, Iterator, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
+from rezsnap._compiled import compiled_module
 from rezsnap.model import PackageKind, ScannedPackage
-from rezsnap.scanner import scan_rendered, scan_repo
+from rezsnap.scanner import ListedFamily, scan_rendered, scan_repo
+from rezsnap.scanner._families import NO_VERSION
 
 from ._common import EXIT_FAILED, EXIT_OK, problem_text, show_progress, source_paths
 
-__all__ = ["json_text", "scan_command"]
+__all__ = ["json_lines", "json_texts", "scan_command"]
 
 
 def _json_lines(packages: Iterable[ScannedPackage]) -> Iterator[str]:
@@ -37,9 +40,34 @@ def _json_lines(packages: Iterable[ScannedPackage]) -> Iterator[str]:
         yield f"{head}{encode(version)}{middle}{path_text}{tail}{uri_text}}}\n"
 
 
-def json_text(packages: list[ScannedPackage]) -> str:
-    """The JSON lines of a batch of packages (``scan_rendered`` renders them in the workers)."""
+def json_lines(packages: Iterable[ScannedPackage]) -> str:
+    """The JSON lines of packages: ``json.dumps`` of each record, one per line."""
     return "".join(_json_lines(packages))
+
+
+#: ``_cjson.directory_lines``: a family directory's lines written in C (the twin of ``_json_lines``)
+_directory_lines = getattr(compiled_module("rezsnap.cli._cjson"), "directory_lines", None)
+
+
+def json_texts(families: list[ListedFamily]) -> list[str]:
+    """The JSON lines of a batch of listed families, a text per family (``scan_rendered``
+    renders them where the walk runs), as ``json_lines`` writes their packages; a family
+    directory's rows are written by the compiled twin where it is built, without a record
+    per package."""
+    compiled = _directory_lines
+    if compiled is None:
+        return [json_lines(family.packages()) for family in families]
+    encode, directory, texts = encode_basestring_ascii, PackageKind.DIRECTORY, []
+    suffix = f"{os.sep}package."
+    for family in families:
+        ref = family.ref
+        if family.kind is directory:
+            head = f'{{"family": {encode(ref.name)}, "version": '
+            tail = f', "repo": {encode(ref.repo)}, "kind": "{directory.value}", "uri": '
+            texts.append(compiled(head, tail, ref.path + os.sep, suffix, family.rows, NO_VERSION, encode))
+        else:
+            texts.append(json_lines(family.packages()))
+    return texts
 
 
 def _print_table(packages: Sequence[ScannedPackage], out: TextIO) -> None:
@@ -55,10 +83,10 @@ def scan_command(args: Namespace, out: TextIO, err: TextIO) -> int:
     start = time.perf_counter()
     progress = show_progress(args.progress, err)
     if args.json:
-        rendered = scan_rendered(paths, json_text, workers=args.threads, progress=progress)
+        rendered = scan_rendered(paths, json_texts, workers=args.threads, progress=progress)
         seconds = time.perf_counter() - start
         count, families, problems = rendered.packages, rendered.families, rendered.problems
-        out.write(rendered.text)
+        out.writelines(rendered.texts)
         err.writelines(json.dumps({"problem": problem.code, "path": problem.path,
                                   "message": problem.message, "family": problem.family}) + "\n" for problem in problems)
     else:
