@@ -17,7 +17,6 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-import threading
 
 __all__ = ["run"]
 
@@ -40,8 +39,9 @@ def _exit(code: int) -> None:
     pool = sys.modules.get("rezsnap._pool")
     if pool is not None:
         pool.shutdown_shared_pool()  # its manager thread ends with it
-    if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
-           if thread is not threading.current_thread()):
+    threading = sys.modules.get("threading")  # not imported: no thread of its was started
+    if threading is not None and any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+                                     if thread is not threading.current_thread()):
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 from rezsnap._compiled import compiled_module
 from rezsnap._io import NETWORK_THREADS, SLOW_STAT, stat_latency
 from rezsnap._names import is_valid_package_name
-from rezsnap._pool import cpu_count, pmap, shared_process_pool
 from rezsnap._progress import progress_bar
 from rezsnap.model import PackageKind, ScannedPackage, ScanProblem
 
@@ -376,6 +375,8 @@ _Found = TypeVar("_Found")
 def _per_unit(task: Callable[[Any], _Found], refs: list[FamilyRef], arguments: tuple[Any, ...], workers: int,
               executor: Executor | None, progress: bool) -> list[_Found]:
     """``task((unit, *arguments))`` for each unit of families, in order, with the progress bar."""
+    from rezsnap._pool import pmap  # the compiled walk needs no pool: not imported with it
+
     found: list[_Found] = []
     with progress_bar(len(refs), progress, unit="family", desc="scan") as bar:
         units = _units(refs)
@@ -437,6 +438,8 @@ def _resolve_pending(
             owners.append(index)
     if len(tasks) < 2:  # nothing to overlap
         workers, executor = 0, None
+    from rezsnap._pool import pmap
+
     for index, (rows, met) in zip(owners, pmap(_resolve_unit, tasks, workers=workers, executor=executor)):
         drafts[index].rows.extend(rows)
         drafts[index].problems.extend(met)
@@ -459,6 +462,8 @@ def _auto_executor(refs: Sequence[FamilyRef], slow: bool) -> Iterator[Executor |
         with ThreadPoolExecutor(DEFAULT_WORKERS) as threads:
             yield threads
         return
+    from rezsnap._pool import cpu_count, shared_process_pool
+
     if cpu_count() < 2 or len(refs) < MIN_FAMILIES_FOR_PROCESSES:
         yield None  # serial: nothing to gain from a pool
         return

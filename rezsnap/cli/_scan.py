@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from argparse import Namespace
 from collections.abc import Iterable, Iterator, Sequence
-from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
 from rezsnap._compiled import compiled_module
@@ -16,6 +14,11 @@ from rezsnap.scanner import ListedFamily, scan_rendered, scan_repo
 from rezsnap.scanner._families import NO_VERSION
 
 from ._common import EXIT_FAILED, EXIT_OK, problem_text, show_progress, source_paths
+
+try:  # json.encoder's own encoder, without importing the json package (its decoder's patterns)
+    from _json import encode_basestring_ascii
+except ImportError:  # another Python: json.encoder's twin
+    from json.encoder import encode_basestring_ascii
 
 __all__ = ["json_lines", "json_texts", "scan_command"]
 
@@ -87,8 +90,11 @@ def scan_command(args: Namespace, out: TextIO, err: TextIO) -> int:
         seconds = time.perf_counter() - start
         count, families, problems = rendered.packages, rendered.families, rendered.problems
         out.writelines(rendered.texts)
-        err.writelines(json.dumps({"problem": problem.code, "path": problem.path,
-                                  "message": problem.message, "family": problem.family}) + "\n" for problem in problems)
+        if problems:
+            import json  # only here: a clean scan does not import the json package
+
+            err.writelines(json.dumps({"problem": problem.code, "path": problem.path, "message": problem.message,
+                                       "family": problem.family}) + "\n" for problem in problems)
     else:
         result = scan_repo(paths, workers=args.threads, progress=progress)
         seconds = time.perf_counter() - start
