@@ -54,7 +54,7 @@ def hostile_tree() -> Iterator[Path]:
 _CHILD = f"""
 import json, os, sys
 from rezsnap import scan_repo
-import rezsnap.scanner._scan, concurrent.futures.thread
+import rezsnap.scanner._scan, rezsnap._pool, concurrent.futures.thread
 if os.geteuid() == 0:
     os.setgid({NOBODY})
     os.setuid({NOBODY})
