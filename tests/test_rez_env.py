@@ -138,17 +138,21 @@ def test_rez_env_environment_equals_rez(hook: None, source: str, network: str, r
 
 
 def test_saved_context_round_trip(hook: None, rez_bench: tuple[Any, Path], tmp_path: Path) -> None:
-    """rez env -o, rez context (text and graph), ResolvedContext.load: as with plain rez."""
+    """rez env -o, rez context (text and graph), ResolvedContext.load: as with plain rez; in
+    network mode too, where a context that is only saved loads no definitions (plain rez's
+    ``-o`` loads none after the solve either), and one read back builds its environment."""
     from rez.resolved_context import ResolvedContext
 
     dataset, snapshot = rez_bench
     paths = [str(dataset.path)]
     request = _requests(rez_bench)[1]
     saved = {}
-    for side, source in (("rez", None), ("rezsnap", snapshot)):
+    for side, source, network in (("rez", None, ""), ("rezsnap", snapshot, ""), ("network", snapshot, "1")):
         context_file = tmp_path / f"{side}.rxt"
-        run = _rez(["env", *request, "--time", MOMENT, "-o", str(context_file)], paths, source)
+        run = _rez(["env", *request, "--time", MOMENT, "-o", str(context_file)], paths, source,
+                   REZSNAP_NETWORK_FS=network, REZSNAP_LOG="DEBUG")
         assert run.returncode == 0, run.stderr
+        assert "definitions loaded on threads" not in run.stderr
         shown = _rez(["context", str(context_file)], paths, None)
         graph = _rez(["context", "--print-graph", str(context_file)], paths, None)
         assert shown.returncode == graph.returncode == 0, (shown.stderr, graph.stderr)
@@ -158,7 +162,7 @@ def test_saved_context_round_trip(hook: None, rez_bench: tuple[Any, Path], tmp_p
                        [v.uri for v in loaded.resolved_packages])
         if source is not None:
             assert _stats(run.stderr)["fast"] == 1
-    assert saved["rezsnap"] == saved["rez"]
+    assert saved["rezsnap"] == saved["rez"] == saved["network"]
 
 
 def test_failing_request_prints_rez_text_and_code(hook: None, rez_bench: tuple[Any, Path], tmp_path: Path) -> None:

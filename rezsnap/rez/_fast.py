@@ -82,12 +82,11 @@ def fast_solve(resolver: Any, settings: Settings) -> Any:
         raise Fallback("rezsnap cannot decide (unloadable package)")
     if result.status == "failed":
         return _FailedByRezsnap(result, resolver)
-    solved = _SolvedByRezsnap(result, resolver, paths)
     if repository.slow_file_system:
-        from ._preload import preload_definitions
+        from ._preload import preload_when_executed
 
-        preload_definitions([variant.handle for variant in solved.resolved_packages])
-    return solved
+        preload_when_executed()
+    return _SolvedByRezsnap(result, resolver, paths)
 
 
 def _raise_as_rez(description: str) -> None:

@@ -1,24 +1,29 @@
 """The resolved packages' definitions, loaded by rez's own loader on threads before rez asks.
 
-After the solve, rez builds the context and loads each resolved package one after the
-other (``FileSystemPackageResource._load``: find the definition file, ``realpath``, open
-and read it twice, run it). On a network file system each of those calls is a round trip
-and the chain is most of what a large ``rez env`` waits for. Here rez's resources of the
-resolved variants are fetched from rez's resource pool (the objects rez itself will use)
-and their data loaded on threads, so the round trips overlap; rez then finds them loaded.
-Nothing is computed differently: the same files are read by the same code, and a file
-that fails to load is left for rez to load (and report) as it would.
+When a context builds an environment (``ResolvedContext._execute``: ``rez env``, ``rez env
+-- cmd``, ``get_environ``), rez loads each resolved package one after the other
+(``FileSystemPackageResource._load``: find the definition file, ``realpath``, open and read
+it twice, run it). On a network file system each of those calls is a round trip and the
+chain is most of what a large ``rez env`` waits for. Here, at the start of ``_execute``,
+rez's resources of the context's variants (the objects rez itself will use, from its
+resource pool) have their data loaded on threads, so the round trips overlap; rez then
+finds them loaded. Nothing is computed differently: the same files are read by the same
+code, and a file that fails to load is left for rez to load (and report) as it would. A
+context that is only saved or shown (``rez env -o``, ``rez context``) loads nothing, as
+with plain rez.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import functools
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from rezsnap._io import NETWORK_THREADS
 
-__all__ = ["preload_definitions"]
+__all__ = ["preload_definitions", "preload_when_executed"]
 
 #: Threads loading definitions at once: each of rez's loads is about 28 calls on the file
 #: system. The whole ``rez env`` of the benchmark's request #110 (111 packages) on latfs at 0.5
@@ -33,15 +38,36 @@ def _load(variant: Any) -> None:
         variant.resource.parent._data  # noqa: B018 - rez's cached property: reading it loads it
 
 
-def preload_definitions(handles: Sequence[dict[str, Any]]) -> None:
-    """Load the data of the variants of these resource handles (as rez's solver gives them)
-    into rez's cached resources, on threads."""
-    from rez.config import config
-    from rez.packages import get_variant
+def preload_when_executed() -> None:
+    """From now on in this process, a context that builds an environment first loads its
+    resolved packages' definitions on threads (``preload_definitions``)."""
+    module = sys.modules.get("rez.resolved_context")
+    if module is None:  # no context in this process: none will build an environment from this solve
+        return
+    context_class = module.ResolvedContext
+    execute = context_class._execute
+    if getattr(execute, "_rezsnap_preloading", False):
+        return
+    context_class._execute = _preloading(execute)
 
-    if len(handles) < 2 or config.package_definition_build_python_paths:
+
+def _preloading(execute: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(execute)
+    def _execute(context: Any, executor: Any) -> Any:
+        preload_definitions(list(context.resolved_packages or ()))
+        return execute(context, executor)
+
+    _execute._rezsnap_preloading = True  # type: ignore[attr-defined]
+    return _execute
+
+
+def preload_definitions(variants: Sequence[Any]) -> None:
+    """Load the data of these rez variants into rez's cached resources, on threads (data
+    loaded already is only read)."""
+    from rez.config import config
+
+    if len(variants) < 2 or config.package_definition_build_python_paths:
         return  # rez's loader extends and restores sys.path around each file: one at a time there
-    variants = [get_variant(handle) for handle in handles]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(min(PRELOAD_THREADS, len(variants)), thread_name_prefix="rezsnap-preload") as pool:
