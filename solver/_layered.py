@@ -16,7 +16,6 @@ live tree.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from rezsnap._io import NETWORK_THREADS, SLOW_STAT, file_stamp, stat_latency
 from rezsnap.model import PackageData
 from rezsnap.snapshot._index import ROW_FIELDS, FamilyRow, group_rows
+from rezsnap.version import requirement_name
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -98,8 +98,6 @@ class _Listed:
 #: chain of round trips). The whole ``rez env`` of the benchmark's request #110 on latfs at
 #: 0.5 ms a call (176 families listed): 4 threads 1.75 s, 8 threads 1.3 s, 32 threads 0.9 s.
 PREFETCH_THREADS: Final = NETWORK_THREADS
-#: A requirement's family name: what precedes rez's first separator
-_NAME_END: Final = re.compile(r"[-@#=<>]")
 #: The family a requirement text names ("" for conflicts, weak and ephemeral ones), by text
 _NAMES: dict[str, str] = {}
 _NAMES_MAX: Final = 200_000
@@ -217,7 +215,7 @@ class LayeredLoader:
             if name is None:
                 if len(names) >= _NAMES_MAX:
                     names.clear()
-                name = names[text] = "" if text[:1] in "!~." else _NAME_END.split(text, 1)[0]
+                name = names[text] = "" if text[:1] in "!~." else requirement_name(text)
             found.add(name)
         found.discard("")
         return found

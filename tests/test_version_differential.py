@@ -114,6 +114,8 @@ def test_random_requirements_like_rez(n_cases: int) -> None:
             if m != "error":
                 mine.append(ours.Requirement(text))
                 theirs.append(rez_version.Requirement(text))
+                # the name alone (the solver's listing ahead follows it), without the range
+                assert ours.requirement_name(text) == rez_version.Requirement(text).name, text
         if len(mine) < 2:
             continue
         a, b, ra, rb = mine[0], mine[1], theirs[0], theirs[1]

@@ -13,7 +13,7 @@ from ._errors import InvalidRange, InvalidRequirement, InvalidVersion, RezsnapEr
 
 if TYPE_CHECKING:
     from ._range import Bound, VersionRange
-    from ._requirement import Requirement, RequirementList
+    from ._requirement import Requirement, RequirementList, requirement_name
     from ._version import Version, VersionKey, is_valid_version, packed_version_key, version_key
 
 __all__ = [
@@ -29,12 +29,13 @@ __all__ = [
     "VersionRange",
     "is_valid_version",
     "packed_version_key",
+    "requirement_name",
     "version_key",
 ]
 
 __getattr__ = exports_on_first_use(__name__, {
     **dict.fromkeys(["Bound", "VersionRange"], "rezsnap.version._range"),
-    **dict.fromkeys(["Requirement", "RequirementList"], "rezsnap.version._requirement"),
+    **dict.fromkeys(["Requirement", "RequirementList", "requirement_name"], "rezsnap.version._requirement"),
     **dict.fromkeys(["Version", "VersionKey", "is_valid_version", "packed_version_key", "version_key"],
                     "rezsnap.version._version"),
 })

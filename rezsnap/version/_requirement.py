@@ -11,7 +11,7 @@ from ._errors import InvalidRange, InvalidRequirement
 from ._range import VersionRange
 from ._version import Version
 
-__all__ = ["Requirement", "RequirementList"]
+__all__ = ["Requirement", "RequirementList", "requirement_name"]
 
 _SEPARATOR: Final = re.compile(r"[-@#=<>]")
 _ANY_RANGE: Final = VersionRange("")
@@ -130,6 +130,14 @@ class Requirement:
 
     def __reduce__(self) -> tuple[object, ...]:
         return (Requirement._make, (self.name, self.range, self.conflict, self.weak, self.sep))
+
+
+def requirement_name(text: str) -> str:
+    """``Requirement(text).name`` without parsing the range (C.1: what precedes the first
+    separator, after a ``!`` or ``~``); the text need not be a valid requirement."""
+    rest = text[1:] if text[:1] in "!~" else text
+    match = _SEPARATOR.search(rest)
+    return rest if match is None else rest[: match.start()]
 
 
 @lru_cache(maxsize=65536)
