@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from ._families import Family
 
-__all__ = ["LayeredLoader", "SnapshotRows", "layered_loader", "snapshot_rows"]
+__all__ = ["LayeredLoader", "SnapshotRows", "snapshot_rows"]
 
 _REPO, _VERSION, _FORMAT, _KIND, _PATH, _URI, _REQUIRES, _VARIANTS, _TIMESTAMP, _ERROR, _MTIME, _SIZE, _CTIME = (
     range(len(ROW_FIELDS)))
@@ -137,6 +137,11 @@ class LayeredLoader:
         #: given, or probed once: on the first family listed, or the first with many files to read
         self.slow: list[bool] = [] if slow is None else [slow]
 
+    @property
+    def slow_file_system(self) -> bool:
+        """Whether the paths were found (or said) to be on a slow (network) file system."""
+        return bool(self.slow and self.slow[0])
+
     # -- listing ahead of the solver ----------------------------------------------------------
 
     def prefetch(self, names: Iterable[str]) -> None:
@@ -148,7 +153,7 @@ class LayeredLoader:
         waiting = [name for name in names if name not in self._listings and name not in self._ahead]
         while not self.slow and waiting:  # not probed yet: the first family listed probes
             self.listing(waiting.pop(0))
-        if not (self.slow and self.slow[0]):
+        if not self.slow_file_system:
             return
         with self._lock:
             for name in self._closure(names):
@@ -289,6 +294,7 @@ class LayeredLoader:
         if to_read:
             self.live.add(name)
         items: list[tuple[Any, ...]] = []
+        read: list[PackageData] = []  # from disk: their requirements are not in the snapshots' rows
         for entry in wanted:
             row = entry.row
             if row is not None:
@@ -301,21 +307,15 @@ class LayeredLoader:
                                           content=next(contents))
             data = loaded.data or PackageData(name, package.version)
             items.append((data, package.uri, None if loaded.data else (loaded.reason or loaded.source)))
-        if self.slow and self.slow[0]:  # those read from disk: what they require is known now
-            self.prefetch(self._required(data.requires for data, _, _ in items))
-            self.prefetch(self._required(v for data, _, _ in items for v in data.variants))
+            read.append(data)
+        if read and self.slow_file_system:  # what the packages read from disk require is known now
+            self.prefetch(self._required([*(data.requires for data in read),
+                                          *(variant for data in read for variant in data.variants)]))
         if not items and listed:  # the family exists, with nothing (new) in range
             from ._families import Family as _Family
 
             return known or _Family(name, [])
         return _family(name, items, known)
-
-
-def layered_loader(paths: Sequence[str], snapshots: Sequence[SnapshotRows], *, exec_fallback: bool,
-                   live: set[str], check_stamps: bool = True, slow: bool | None = None) -> LayeredLoader:
-    """``LayeredLoader(...)``: the range loader of ``Repository.from_paths``."""
-    return LayeredLoader(paths, snapshots, exec_fallback=exec_fallback, live=live, check_stamps=check_stamps,
-                         slow=slow)
 
 
 def _unchanged(package: ScannedPackage, row: FamilyRow, check_stamps: bool) -> bool:

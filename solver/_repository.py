@@ -20,7 +20,7 @@ from ._families import Family, StoredPackage, covers, widen
 if TYPE_CHECKING:
     from rezsnap.snapshot import SolveIndex
 
-    from ._layered import SnapshotRows
+    from ._layered import LayeredLoader, SnapshotRows
 
 __all__ = ["Repository"]
 
@@ -68,6 +68,8 @@ class Repository:
         self.packages_loaded = 0
         #: families read (in part) from the package paths rather than a snapshot (``from_paths``)
         self.live_families: set[str] = set()
+        #: the package paths' loader (``from_paths``): it lists ahead of the solver where it reads slowly
+        self._paths: LayeredLoader | None = None
 
     @property
     def ranged(self) -> bool:
@@ -76,21 +78,18 @@ class Repository:
     @property
     def slow_file_system(self) -> bool:
         """Whether this source reads a slow (network) file system (probed as it reads)."""
-        slow = getattr(self._range_loader, "slow", None)
-        return bool(slow and slow[0])
+        return self._paths is not None and self._paths.slow_file_system
 
     def prefetch(self, names: Iterable[str]) -> None:
         """A hint: the solve is about to ask for these families (a source that reads a slow
         file system starts listing them on threads)."""
-        prefetch = getattr(self._range_loader, "prefetch", None)
-        if prefetch is not None:
-            prefetch(names)
+        if self._paths is not None:
+            self._paths.prefetch(names)
 
     def settle(self) -> None:
         """The solve is over: drop the work started ahead of it that has not begun."""
-        settle = getattr(self._range_loader, "settle", None)
-        if settle is not None:
-            settle()
+        if self._paths is not None:
+            self._paths.settle()
 
     def family(self, name: str, range_: VersionRange | None = None) -> Family | None:
         """The family with at least its packages in ``range_`` (None: all of them)."""
@@ -162,14 +161,14 @@ class Repository:
         unchanged (``_layered.py``); ``live_families`` names the families read from disk.
         ``slow_file_system``: the paths are on a network file system (families are then listed
         ahead of the solver, on threads), a local one, or ``None``: timed as they are read."""
-        from ._layered import layered_loader
+        from ._layered import LayeredLoader
 
         paths = [os.fspath(p) for p in paths]
         live: set[str] = set()
-        repository = cls(None, "; ".join(paths),
-                         layered_loader(paths, snapshots, exec_fallback=exec_fallback, live=live,
-                                        check_stamps=check_stamps, slow=slow_file_system))
-        repository.live_families = live
+        loader = LayeredLoader(paths, snapshots, exec_fallback=exec_fallback, live=live, check_stamps=check_stamps,
+                               slow=slow_file_system)
+        repository = cls(None, "; ".join(paths), loader)
+        repository.live_families, repository._paths = live, loader
         return repository
 
     @classmethod
